@@ -1,0 +1,6 @@
+//! Writers: CSV tables, the SVG heatmap and the manifest, each written
+//! atomically (temp file + rename).
+
+pub mod atomic;
+pub mod cells;
+pub mod manifest;
