@@ -25,7 +25,7 @@ pub fn parse(s: &str) -> Option<PartialDate> {
         return None;
     }
     if s.as_bytes()[0].is_ascii_digit() {
-        if let Some(d) = parse_numeric(s) {
+        if let Some(d) = parse_numeric(s).or_else(|| parse_slashed(s)) {
             return Some(d);
         }
     }
@@ -107,6 +107,22 @@ fn parse_numeric(s: &str) -> Option<PartialDate> {
         return None;
     }
     make(year as i32, Some(month as u8), Some(day as u8))
+}
+
+/// `MM/DD/YYYY` (US order, as exported by US and Kremlin sites), or
+/// `DD/MM/YYYY` when the first number cannot be a month; `.`-separated
+/// dates are European `DD.MM.YYYY`. A time may follow after a space.
+fn parse_slashed(s: &str) -> Option<PartialDate> {
+    let s = s.split(' ').next().unwrap_or(s);
+    let sep = if s.contains('/') { '/' } else { '.' };
+    let mut it = s.split(sep);
+    let (a, b, y) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 || a.len() > 2 || b.len() > 2 {
+        return None;
+    }
+    let (a, b, y): (u8, u8, i32) = (a.parse().ok()?, b.parse().ok()?, y.parse().ok()?);
+    let (m, d) = if sep == '.' || a > 12 { (b, a) } else { (a, b) };
+    make(y, Some(m), Some(d))
 }
 
 const MONTHS: [&str; 12] = [
@@ -206,6 +222,10 @@ mod tests {
         assert_eq!(d("2022-06-24T17:30:00Z").as_deref(), Some("2022-06-24"));
         assert_eq!(d("2022-5-7").as_deref(), Some("2022-05-07"));
         assert_eq!(d("2022/05/17").as_deref(), Some("2022-05-17"));
+        assert_eq!(d("04/19/2022").as_deref(), Some("2022-04-19"));
+        assert_eq!(d("12/06/2024").as_deref(), Some("2024-12-06"));
+        assert_eq!(d("19/04/2022").as_deref(), Some("2022-04-19"));
+        assert_eq!(d("19.04.2022").as_deref(), Some("2022-04-19"));
         assert_eq!(d("2022").as_deref(), Some("2022"));
         assert_eq!(d("2022-05").as_deref(), Some("2022-05"));
         assert_eq!(d(" 1946 ").as_deref(), Some("1946"));
@@ -226,7 +246,7 @@ mod tests {
     fn rejects_what_is_not_a_date() {
         for s in [
             "NA", "", "2022-13-01", "2022-02-30", "2021-02-29", "tomorrow", "May", "123",
-            "2022-05-17x", "32 May 2022", "Ma 3, 2022",
+            "2022-05-17x", "32 May 2022", "Ma 3, 2022", "13/13/2022", "1/2/22",
         ] {
             assert_eq!(d(s), None, "{s}");
         }

@@ -300,9 +300,9 @@ impl Corpus {
             }
             None => None,
         };
-        let rel = super::sidecar::strip_ext(&job.rel);
         let mut a = Article {
-            id: id.unwrap_or_else(|| format!("{rel}#{n}")),
+            // With the extension: `a.csv` and `a.jsonl` may sit side by side.
+            id: id.unwrap_or_else(|| format!("{}#{n}", job.rel)),
             source: job.path.display().to_string(),
             record: Some(n),
             body: 0..text.len(),
