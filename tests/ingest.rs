@@ -74,8 +74,16 @@ fn hostile_folder_nothing_lost_exit_3() {
         .iter()
         .map(|s| {
             let path = s["path"].as_str().unwrap();
-            let name = Path::new(path).file_name().unwrap().to_string_lossy().into_owned();
-            (name, s["record"].as_u64(), s["reason"].as_str().unwrap().to_string())
+            let name = Path::new(path)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (
+                name,
+                s["record"].as_u64(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
         })
         .collect();
     let ids = output_ids(&out);
@@ -105,7 +113,9 @@ fn hostile_folder_nothing_lost_exit_3() {
     ];
     for (name, rec, why) in expect_skipped {
         assert!(
-            skipped.iter().any(|(n, r, reason)| n == name && *r == rec && reason.contains(why)),
+            skipped
+                .iter()
+                .any(|(n, r, reason)| n == name && *r == rec && reason.contains(why)),
             "{name}:{rec:?} ({why}) not in {skipped:?}"
         );
     }
@@ -201,9 +211,14 @@ fn real_ungdc_with_sidecar() {
         .filter(|a| a.date.is_some_and(|d| (2022..=2024).contains(&d.year)))
         .collect();
     assert!(recent.len() > 500, "{}", recent.len());
-    let with = recent.iter().filter(|a| !a.commentator().is_empty()).count();
+    let with = recent
+        .iter()
+        .filter(|a| !a.commentator().is_empty())
+        .count();
     assert!(with * 100 >= recent.len() * 99, "{with}/{}", recent.len());
-    assert!(arts.iter().all(|a| !a.id.contains('\\') && !a.id.ends_with(".txt")));
+    assert!(arts
+        .iter()
+        .all(|a| !a.id.contains('\\') && !a.id.ends_with(".txt")));
     let bom = arts.iter().filter(|a| a.body.start == 3).count();
     assert!(bom > 2_000, "{bom} files with a BOM");
     eprintln!(
@@ -234,9 +249,16 @@ fn real_tabular_and_markdown_folders() {
 
     let (_, arts, skips) = resolve(&[root.join("ua-officials")], &d);
     assert_eq!(arts.len() + skips.len(), 354);
-    assert!(skips.iter().all(|s| s.reason.starts_with("language uk")), "{skips:?}");
-    assert!(arts.iter().all(|a| !a.authors.is_empty() && a.date.is_some()));
-    assert!(arts.iter().any(|a| a.authors[0].chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c))));
+    assert!(
+        skips.iter().all(|s| s.reason.starts_with("language uk")),
+        "{skips:?}"
+    );
+    assert!(arts
+        .iter()
+        .all(|a| !a.authors.is_empty() && a.date.is_some()));
+    assert!(arts.iter().any(|a| a.authors[0]
+        .chars()
+        .any(|c| ('\u{400}'..='\u{4ff}').contains(&c))));
 
     let (_, arts, skips) = resolve(&[root.join("putin-sentences")], &d);
     assert_eq!(arts.len() + skips.len(), 3488);
@@ -244,7 +266,9 @@ fn real_tabular_and_markdown_folders() {
 
     let (_, arts, skips) = resolve(&[root.join("kremlin-en")], &d);
     assert!(skips.is_empty(), "{skips:?}");
-    assert!(arts.iter().all(|a| a.title.is_some() && a.url.is_some() && a.outlet.as_deref() == Some("Kremlin")));
+    assert!(arts
+        .iter()
+        .all(|a| a.title.is_some() && a.url.is_some() && a.outlet.as_deref() == Some("Kremlin")));
 
     // Russian texts are skipped (the three English interviews in it are kept).
     let (_, arts, skips) = resolve(&[root.join("ru-officials")], &d);
@@ -257,9 +281,16 @@ fn real_tabular_and_markdown_folders() {
     let (c, arts, skips) = resolve(&[root.join("whitehouse")], &d);
     assert_eq!(arts.len() + skips.len(), c.files_seen());
     assert!(arts.len() >= 870, "{skips:?}");
-    assert!(arts.iter().all(|a| a.title.is_some() && a.date.is_some() && a.url.is_some()));
-    assert!(arts.iter().all(|a| !a.title.as_ref().unwrap().contains('\\')));
-    assert!(arts.iter().all(|a| a.warnings.is_empty()), "front matter read cleanly");
+    assert!(arts
+        .iter()
+        .all(|a| a.title.is_some() && a.date.is_some() && a.url.is_some()));
+    assert!(arts
+        .iter()
+        .all(|a| !a.title.as_ref().unwrap().contains('\\')));
+    assert!(
+        arts.iter().all(|a| a.warnings.is_empty()),
+        "front matter read cleanly"
+    );
 
     let (_, arts, _) = resolve(&[root.join("seed")], &d);
     assert_eq!(arts[0].outlet.as_deref(), Some("The Moscow Times"));

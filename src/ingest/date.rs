@@ -13,9 +13,11 @@ use crate::model::PartialDate;
 pub fn is_missing(s: &str) -> bool {
     let s = s.trim();
     s.is_empty()
-        || ["na", "n/a", "nan", "null", "none", "-", "unknown", "nd", "n.d."]
-            .iter()
-            .any(|m| s.eq_ignore_ascii_case(m))
+        || [
+            "na", "n/a", "nan", "null", "none", "-", "unknown", "nd", "n.d.",
+        ]
+        .iter()
+        .any(|m| s.eq_ignore_ascii_case(m))
 }
 
 /// Parse a date; `None` when the text is not a date we understand.
@@ -156,10 +158,12 @@ fn month_of(w: &str) -> Option<u8> {
     if w.len() < 3 {
         return None;
     }
-    MONTHS.iter().position(|m| {
-        m.len() >= w.len() && m.as_bytes()[..w.len()].eq_ignore_ascii_case(w.as_bytes())
-    })
-    .map(|i| i as u8 + 1)
+    MONTHS
+        .iter()
+        .position(|m| {
+            m.len() >= w.len() && m.as_bytes()[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+        })
+        .map(|i| i as u8 + 1)
 }
 
 fn is_weekday(w: &str) -> bool {
@@ -217,7 +221,10 @@ mod tests {
     #[test]
     fn iso_dates_and_datetimes() {
         assert_eq!(d("2022-05-17T23:48:46").as_deref(), Some("2022-05-17"));
-        assert_eq!(d("2024-10-04 10:36:54-04:00").as_deref(), Some("2024-10-04"));
+        assert_eq!(
+            d("2024-10-04 10:36:54-04:00").as_deref(),
+            Some("2024-10-04")
+        );
         assert_eq!(d("2012-05-15 18:00:00").as_deref(), Some("2012-05-15"));
         assert_eq!(d("2022-06-24T17:30:00Z").as_deref(), Some("2022-06-24"));
         assert_eq!(d("2022-5-7").as_deref(), Some("2022-05-07"));
@@ -237,7 +244,10 @@ mod tests {
         assert_eq!(d("23 February 2022").as_deref(), Some("2022-02-23"));
         assert_eq!(d("Feb. 23, 2022").as_deref(), Some("2022-02-23"));
         assert_eq!(d("Sept. 3, 2022").as_deref(), Some("2022-09-03"));
-        assert_eq!(d("Wednesday, February 23, 2022").as_deref(), Some("2022-02-23"));
+        assert_eq!(
+            d("Wednesday, February 23, 2022").as_deref(),
+            Some("2022-02-23")
+        );
         assert_eq!(d("March 1st, 2022").as_deref(), Some("2022-03-01"));
         assert_eq!(d("May 2022").as_deref(), Some("2022-05"));
     }
@@ -245,8 +255,19 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_date() {
         for s in [
-            "NA", "", "2022-13-01", "2022-02-30", "2021-02-29", "tomorrow", "May", "123",
-            "2022-05-17x", "32 May 2022", "Ma 3, 2022", "13/13/2022", "1/2/22",
+            "NA",
+            "",
+            "2022-13-01",
+            "2022-02-30",
+            "2021-02-29",
+            "tomorrow",
+            "May",
+            "123",
+            "2022-05-17x",
+            "32 May 2022",
+            "Ma 3, 2022",
+            "13/13/2022",
+            "1/2/22",
         ] {
             assert_eq!(d(s), None, "{s}");
         }

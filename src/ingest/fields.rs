@@ -62,10 +62,11 @@ pub fn explicit(role: Role, o: &IngestOptions) -> Option<&str> {
 /// default name present.
 pub fn pick<S: AsRef<str>>(names: &[S], role: Role, o: &IngestOptions) -> Option<usize> {
     let find = |n: &str| {
-        names
-            .iter()
-            .position(|h| h.as_ref() == n)
-            .or_else(|| names.iter().position(|h| h.as_ref().trim().eq_ignore_ascii_case(n)))
+        names.iter().position(|h| h.as_ref() == n).or_else(|| {
+            names
+                .iter()
+                .position(|h| h.as_ref().trim().eq_ignore_ascii_case(n))
+        })
     };
     if let Some(n) = explicit(role, o) {
         if let Some(i) = find(n) {
@@ -82,9 +83,7 @@ pub fn authors(v: &Value) -> Vec<String> {
         Value::Str(s) => {
             let t = s.trim();
             match t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-                Some(inner) => {
-                    split_list(inner, true).unwrap_or_else(|_| vec![inner.to_string()])
-                }
+                Some(inner) => split_list(inner, true).unwrap_or_else(|_| vec![inner.to_string()]),
                 None => t.split(';').map(str::to_string).collect(),
             }
         }
@@ -101,7 +100,13 @@ pub fn authors(v: &Value) -> Vec<String> {
 /// stays in `meta` under its own name (the latter with a warning).
 pub fn apply(a: &mut Article, fields: Vec<(String, Value)>, o: &IngestOptions) {
     let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-    let roles = [Role::Author, Role::Date, Role::Title, Role::Url, Role::Outlet];
+    let roles = [
+        Role::Author,
+        Role::Date,
+        Role::Title,
+        Role::Url,
+        Role::Outlet,
+    ];
     let picked: Vec<Option<usize>> = roles.iter().map(|&r| pick(&names, r, o)).collect();
     let mut keep_in_meta = vec![true; fields.len()];
     for (role, idx) in roles.iter().zip(&picked) {
@@ -166,9 +171,15 @@ mod tests {
 
     #[test]
     fn authors_from_lists_and_strings() {
-        assert_eq!(authors(&s("['Володимир Зеленський', 'Денис Шмигаль']")), ["Володимир Зеленський", "Денис Шмигаль"]);
+        assert_eq!(
+            authors(&s("['Володимир Зеленський', 'Денис Шмигаль']")),
+            ["Володимир Зеленський", "Денис Шмигаль"]
+        );
         assert_eq!(authors(&s("Lee, Ann")), ["Lee, Ann"]);
-        assert_eq!(authors(&s("A. Smith; B. Jones ;")), ["A. Smith", "B. Jones"]);
+        assert_eq!(
+            authors(&s("A. Smith; B. Jones ;")),
+            ["A. Smith", "B. Jones"]
+        );
         assert_eq!(authors(&Value::List(vec!["X".into(), " ".into()])), ["X"]);
         assert!(authors(&s("  ")).is_empty());
     }
@@ -220,7 +231,11 @@ mod tests {
         assert_eq!(a.meta["speaker"], "not me");
 
         let mut b = Article::default();
-        apply(&mut b, vec![("date".into(), s("someday")), ("pubdate".into(), s("NA"))], &IngestOptions::default());
+        apply(
+            &mut b,
+            vec![("date".into(), s("someday")), ("pubdate".into(), s("NA"))],
+            &IngestOptions::default(),
+        );
         assert_eq!(b.date, None);
         assert!(b.warnings[0].contains("someday"));
         assert_eq!(b.meta["date"], "someday");

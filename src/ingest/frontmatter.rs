@@ -144,7 +144,9 @@ fn flatten_toml(prefix: &str, t: &toml::Table, out: &mut Vec<(String, Value)>) {
         };
         match v {
             toml::Value::Table(sub) => flatten_toml(&key, sub, out),
-            toml::Value::Array(a) => out.push((key, Value::List(a.iter().map(toml_scalar).collect()))),
+            toml::Value::Array(a) => {
+                out.push((key, Value::List(a.iter().map(toml_scalar).collect())))
+            }
             other => out.push((key, Value::Str(toml_scalar(other)))),
         }
     }
@@ -198,7 +200,10 @@ fn parse_yaml(content: &str) -> ParseResult {
             return Err((line_no, "unexpected indentation".into()));
         }
         let Some((key, rest)) = split_key(l) else {
-            return Err((line_no, format!("expected `key: value`, found `{}`", l.trim())));
+            return Err((
+                line_no,
+                format!("expected `key: value`, found `{}`", l.trim()),
+            ));
         };
         // Continuation: following lines that are indented or blank.
         let mut j = i + 1;
@@ -212,7 +217,11 @@ fn parse_yaml(content: &str) -> ParseResult {
         let key = key.to_string();
         if rest.is_empty() {
             // Block list, nested keys, or an empty value.
-            let items: Vec<&str> = cont.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+            let items: Vec<&str> = cont
+                .iter()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .collect();
             if items.is_empty() {
                 out.push((key, Value::Str(String::new())));
             } else if items.iter().all(|l| *l == "-" || l.starts_with("- ")) {
@@ -228,7 +237,10 @@ fn parse_yaml(content: &str) -> ParseResult {
                         continue;
                     }
                     let Some((sub, v)) = split_key(l.trim()) else {
-                        return Err((line_no + 1 + n, format!("expected `key: value`, found `{}`", l.trim())));
+                        return Err((
+                            line_no + 1 + n,
+                            format!("expected `key: value`, found `{}`", l.trim()),
+                        ));
                     };
                     let v = if v.starts_with('[') {
                         Value::List(flow_list(v).map_err(|m| (line_no + 1 + n, m))?)
@@ -246,7 +258,12 @@ fn parse_yaml(content: &str) -> ParseResult {
             }
             out.push((key, Value::List(flow_list(&all).map_err(|m| (line_no, m))?)));
         } else if rest.starts_with('|') || rest.starts_with('>') {
-            let base = cont.iter().filter(|l| !l.trim().is_empty()).map(|l| indent(l)).min().unwrap_or(0);
+            let base = cont
+                .iter()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| indent(l))
+                .min()
+                .unwrap_or(0);
             let body: Vec<&str> = cont.iter().map(|l| l.get(base..).unwrap_or("")).collect();
             let v = if rest.starts_with('|') {
                 body.join("\n")
@@ -255,7 +272,10 @@ fn parse_yaml(content: &str) -> ParseResult {
             };
             out.push((key, Value::Str(v)));
         } else {
-            out.push((key, Value::Str(scalar(rest, cont).map_err(|m| (line_no, m))?)));
+            out.push((
+                key,
+                Value::Str(scalar(rest, cont).map_err(|m| (line_no, m))?),
+            ));
         }
         i = j;
     }
@@ -489,7 +509,10 @@ mod tests {
         let (f, end) = fields(text);
         assert_eq!(&text[end..], "Body.");
         assert_eq!(f[0], ("date".into(), s("2022-02-22")));
-        assert_eq!(f[1], ("modified_time".into(), s("2022-02-22 23:13:41-05:00")));
+        assert_eq!(
+            f[1],
+            ("modified_time".into(), s("2022-02-22 23:13:41-05:00"))
+        );
         assert_eq!(
             f[2],
             (
@@ -506,7 +529,10 @@ mod tests {
             title: 'It''s a long\n  title'\nplain: one # comment\n  two\nsite:\n  name: Kyiv Post\n\
             empty:\nblock: |\n  line 1\n  line 2\n---\n";
         let (f, _) = fields(text);
-        assert_eq!(f[0].1, Value::List(vec!["Ann Lee".into(), "Bo, Jr.".into(), "Cy".into()]));
+        assert_eq!(
+            f[0].1,
+            Value::List(vec!["Ann Lee".into(), "Bo, Jr.".into(), "Cy".into()])
+        );
         assert_eq!(f[1].1, Value::List(vec!["war".into(), "peace".into()]));
         assert_eq!(f[2].1, s("It's a long title"));
         assert_eq!(f[3].1, s("one two"));
@@ -529,17 +555,24 @@ mod tests {
     #[test]
     fn broken_front_matter_names_the_line() {
         let unclosed = parse("---\ntitle: x\nno end", 0);
-        assert!(matches!(unclosed, FrontMatter::Broken { end: None, ref message } if message.contains("line 1")));
+        assert!(
+            matches!(unclosed, FrontMatter::Broken { end: None, ref message } if message.contains("line 1"))
+        );
         let bad = parse("---\ntitle: ok\nthis is not yaml\n---\nbody", 0);
         match bad {
-            FrontMatter::Broken { end: Some(e), message } => {
+            FrontMatter::Broken {
+                end: Some(e),
+                message,
+            } => {
                 assert!(message.contains("line 3"), "{message}");
                 assert_eq!(e, "---\ntitle: ok\nthis is not yaml\n---\n".len());
             }
             other => panic!("{other:?}"),
         }
         let bad_toml = parse("+++\ntitle = \n+++\n", 0);
-        assert!(matches!(bad_toml, FrontMatter::Broken { end: Some(_), ref message } if message.contains("line 2")));
+        assert!(
+            matches!(bad_toml, FrontMatter::Broken { end: Some(_), ref message } if message.contains("line 2"))
+        );
         assert!(matches!(parse("\"unterminated", 0), FrontMatter::None));
         let q = parse("---\ntitle: \"open\n---\n", 0);
         assert!(matches!(q, FrontMatter::Broken { .. }));

@@ -22,11 +22,7 @@ pub fn detect(text: &str) -> &'static str {
     for c in s.chars() {
         let u = c as u32;
         match u {
-            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => {
-                if c.is_alphabetic() {
-                    latin += 1
-                }
-            }
+            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F if c.is_alphabetic() => latin += 1,
             0x400..=0x4FF => {
                 cyr += 1;
                 match c {

@@ -104,7 +104,11 @@ impl Corpus {
             .transpose()
             .map_err(crate::Error::Usage)?;
         let sidecar = match &opts.metadata {
-            Some(p) => Some(Sidecar::load(p, pattern.as_ref(), opts.id_field.as_deref())?),
+            Some(p) => Some(Sidecar::load(
+                p,
+                pattern.as_ref(),
+                opts.id_field.as_deref(),
+            )?),
             None => None,
         };
         let exclude = opts.metadata.as_ref().and_then(|p| p.canonicalize().ok());
@@ -186,7 +190,11 @@ impl Corpus {
                         line: 1,
                         message: format!(
                             "unknown column '{f}' ({flag}); available {}: {}",
-                            if *kind == Kind::Jsonl { "fields (first record)" } else { "columns" },
+                            if *kind == Kind::Jsonl {
+                                "fields (first record)"
+                            } else {
+                                "columns"
+                            },
                             cols.join(", ")
                         ),
                     });

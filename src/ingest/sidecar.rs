@@ -108,7 +108,15 @@ enum Join {
 }
 
 /// Columns tried for the file join when no pattern is given.
-const FILE_COLUMNS: [&str; 7] = ["file", "filename", "file_name", "path", "stem", "name", "id"];
+const FILE_COLUMNS: [&str; 7] = [
+    "file",
+    "filename",
+    "file_name",
+    "path",
+    "stem",
+    "name",
+    "id",
+];
 
 /// A sidecar CSV, loaded whole (it is small metadata) and indexed.
 #[derive(Debug)]
@@ -206,10 +214,11 @@ impl Sidecar {
                 Join::Pattern(cols) => key_of(cols.iter().map(|&c| row.get(c).map_or("", |v| v))),
                 Join::Column(c) => norm(strip_ext(row.get(*c).map_or("", |v| v))),
             };
-            if index.contains_key(&key) {
-                duplicates.push(key);
-            } else {
-                index.insert(key, rows.len());
+            match index.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => duplicates.push(e.key().clone()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(rows.len());
+                }
             }
             rows.push(row);
         }
@@ -339,7 +348,10 @@ mod tests {
     #[test]
     fn pattern_matches_stems() {
         let p = Pattern::parse("{ISO Code}_{Session}_{Year}").unwrap();
-        assert_eq!(p.fields().collect::<Vec<_>>(), ["ISO Code", "Session", "Year"]);
+        assert_eq!(
+            p.fields().collect::<Vec<_>>(),
+            ["ISO Code", "Session", "Year"]
+        );
         assert_eq!(
             p.matches("ARG_01_1946").unwrap(),
             vec![
@@ -378,10 +390,19 @@ mod tests {
         .unwrap();
         let pat = Pattern::parse("{ISO Code}_{Session}_{Year}").unwrap();
         let s = Sidecar::load(&p, Some(&pat), None).unwrap();
-        assert_eq!(s.lookup("Session 01 - 1946/ARG_01_1946.txt", Some(&pat)), Ok(0));
+        assert_eq!(
+            s.lookup("Session 01 - 1946/ARG_01_1946.txt", Some(&pat)),
+            Ok(0)
+        );
         assert_eq!(s.lookup("BRA_01_1946.txt", Some(&pat)), Ok(1));
-        assert!(s.lookup("CHE_01_1946.txt", Some(&pat)).unwrap_err().contains("ISO Code=CHE"));
-        assert!(s.lookup("nomatch.txt", Some(&pat)).unwrap_err().contains("does not match"));
+        assert!(s
+            .lookup("CHE_01_1946.txt", Some(&pat))
+            .unwrap_err()
+            .contains("ISO Code=CHE"));
+        assert!(s
+            .lookup("nomatch.txt", Some(&pat))
+            .unwrap_err()
+            .contains("does not match"));
         assert_eq!(s.duplicates.len(), 1);
         let mut matched = vec![false; 3];
         matched[0] = true;
@@ -395,6 +416,9 @@ mod tests {
         assert!(s.lookup("c.txt", None).is_err());
 
         let bad = Sidecar::load(&q, Some(&pat), None).unwrap_err().to_string();
-        assert!(bad.contains("unknown column 'ISO Code'") && bad.contains("file, author"), "{bad}");
+        assert!(
+            bad.contains("unknown column 'ISO Code'") && bad.contains("file, author"),
+            "{bad}"
+        );
     }
 }

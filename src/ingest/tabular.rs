@@ -50,7 +50,9 @@ pub fn csv_reader(job: &FileJob, kind: Kind) -> Result<csv::Reader<File>, String
 
 /// Column names of a CSV/TSV header (BOM and surrounding spaces removed).
 pub fn csv_header(r: &mut csv::Reader<File>) -> Result<Vec<String>, String> {
-    let h = r.byte_headers().map_err(|e| format!("cannot read header: {e}"))?;
+    let h = r
+        .byte_headers()
+        .map_err(|e| format!("cannot read header: {e}"))?;
     Ok(h.iter()
         .map(|f| {
             String::from_utf8_lossy(f)
@@ -159,14 +161,22 @@ impl<'a> Records<'a> {
                     let parsed = serde_json::from_slice::<serde_json::Value>(l);
                     return Some(match parsed {
                         Ok(serde_json::Value::Object(m)) => {
-                            let fields = m.into_iter().filter_map(|(k, v)| json_value(v).map(|v| (k, v))).collect();
+                            let fields = m
+                                .into_iter()
+                                .filter_map(|(k, v)| json_value(v).map(|v| (k, v)))
+                                .collect();
                             self.corpus.record(self.job, n, fields, Vec::new())
                         }
                         Ok(_) => self.skipped(Some(n), format!("line {n}: not a JSON object")),
                         Err(e) => self.skipped(Some(n), format!("line {n}: not valid JSON: {e}")),
                     });
                 }
-                State::Csv { r, header, row, rec } => {
+                State::Csv {
+                    r,
+                    header,
+                    row,
+                    rec,
+                } => {
                     match r.read_byte_record(rec) {
                         Ok(false) => {
                             self.state = State::Done;

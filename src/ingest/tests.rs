@@ -28,9 +28,12 @@ fn run(inputs: &[PathBuf], o: &IngestOptions) -> (Vec<Article>, Vec<Skipped>) {
 }
 
 fn by_id<'a>(arts: &'a [Article], id: &str) -> &'a Article {
-    arts.iter()
-        .find(|a| a.id == id)
-        .unwrap_or_else(|| panic!("no article {id}: {:?}", arts.iter().map(|a| &a.id).collect::<Vec<_>>()))
+    arts.iter().find(|a| a.id == id).unwrap_or_else(|| {
+        panic!(
+            "no article {id}: {:?}",
+            arts.iter().map(|a| &a.id).collect::<Vec<_>>()
+        )
+    })
 }
 
 #[test]
@@ -60,16 +63,26 @@ fn formats_fixture_metadata() {
 
     let bom = by_id(&arts, "bom-crlf");
     let raw = std::fs::read(fixtures("formats/bom-crlf.txt")).unwrap();
-    assert_eq!(bom.text.as_bytes(), &raw[..], "UTF-8 text is the file bytes");
+    assert_eq!(
+        bom.text.as_bytes(),
+        &raw[..],
+        "UTF-8 text is the file bytes"
+    );
     assert_eq!(bom.body.start, 3);
     assert_eq!(bom.language, "en");
 
     let y = by_id(&arts, "yaml-front");
-    assert_eq!(y.title.as_deref(), Some("Talks in Istanbul\u{a0}and after\u{2019}s hopes"));
+    assert_eq!(
+        y.title.as_deref(),
+        Some("Talks in Istanbul\u{a0}and after\u{2019}s hopes")
+    );
     assert_eq!(y.authors, ["Ann Lee", "Bo Chan"]);
     assert_eq!(y.commentator(), "Ann Lee; Bo Chan");
     assert_eq!(y.date.unwrap().to_string(), "2022-03-29");
-    assert_eq!(y.url.as_deref(), Some("https://www.example.org/opinion/2022/03/29/talks/"));
+    assert_eq!(
+        y.url.as_deref(),
+        Some("https://www.example.org/opinion/2022/03/29/talks/")
+    );
     assert_eq!(y.outlet.as_deref(), Some("Example"));
     assert_eq!(y.meta["tags"], r#"["negotiations","turkey"]"#);
     assert_eq!(y.meta["published_time"], "2022-03-29 18:00:00-04:00");
@@ -108,7 +121,10 @@ fn formats_fixture_metadata() {
     assert_eq!(na.date, None);
     assert!(na.warnings.is_empty(), "NA is no date, not an error");
 
-    let csv_rows: Vec<&Article> = arts.iter().filter(|a| a.source.ends_with("records.csv")).collect();
+    let csv_rows: Vec<&Article> = arts
+        .iter()
+        .filter(|a| a.source.ends_with("records.csv"))
+        .collect();
     assert_eq!(csv_rows.len(), 2);
     assert_eq!(csv_rows[0].authors, ["Joe Biden"]);
     assert_eq!(csv_rows[0].date.unwrap().to_string(), "2022-02-23");
@@ -116,7 +132,10 @@ fn formats_fixture_metadata() {
     assert_eq!(csv_rows[1].date.unwrap().to_string(), "2022-05");
     assert_eq!(csv_rows[1].url, None);
 
-    let tsv = arts.iter().find(|a| a.source.ends_with("records.tsv")).unwrap();
+    let tsv = arts
+        .iter()
+        .find(|a| a.source.ends_with("records.tsv"))
+        .unwrap();
     assert_eq!(tsv.title.as_deref(), Some("TSV headline"));
     assert_eq!(tsv.outlet.as_deref(), Some("kremlin.ru"));
     assert_eq!(tsv.date.unwrap().to_string(), "2012-05-15");
@@ -139,9 +158,15 @@ fn hostile_fixture_reasons() {
     let ragged = reason("ragged.csv");
     assert_eq!(ragged.len(), 1);
     assert_eq!(ragged[0].0, Some(2));
-    assert!(ragged[0].1.contains("line 3") && ragged[0].1.contains("2 fields"), "{ragged:?}");
+    assert!(
+        ragged[0].1.contains("line 3") && ragged[0].1.contains("2 fields"),
+        "{ragged:?}"
+    );
     let jl = reason("broken-line.jsonl");
-    assert_eq!(jl.iter().map(|r| r.0.unwrap()).collect::<Vec<_>>(), [2, 4, 6]);
+    assert_eq!(
+        jl.iter().map(|r| r.0.unwrap()).collect::<Vec<_>>(),
+        [2, 4, 6]
+    );
     assert!(jl[0].1.contains("not valid JSON"));
     assert!(jl[1].1.contains("empty text"));
     assert!(jl[2].1.contains("not a JSON object"));
@@ -167,14 +192,21 @@ fn explicit_unknown_column_is_an_error_naming_file_and_columns() {
         text_field: Some("no_such".into()),
         ..Default::default()
     };
-    let e = Corpus::open(&[fixtures("formats/records.csv")], &o).unwrap_err().to_string();
-    assert!(e.contains("records.csv") && e.contains("unknown column 'no_such'"), "{e}");
+    let e = Corpus::open(&[fixtures("formats/records.csv")], &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("records.csv") && e.contains("unknown column 'no_such'"),
+        "{e}"
+    );
     assert!(e.contains("speaker, date, title, text, url"), "{e}");
     let o = IngestOptions {
         author_field: Some("writer_x".into()),
         ..Default::default()
     };
-    let e = Corpus::open(&[fixtures("formats/records.jsonl")], &o).unwrap_err().to_string();
+    let e = Corpus::open(&[fixtures("formats/records.jsonl")], &o)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("records.jsonl") && e.contains("writer_x"), "{e}");
     // An explicitly named text field that exists is used.
     let o = IngestOptions {
@@ -192,7 +224,11 @@ fn sidecar_join_by_pattern_and_by_path() {
     let root = d.path().join("TXT");
     std::fs::create_dir_all(root.join("Session 01 - 1946")).unwrap();
     let speech = "The representative spoke about the peace of the world and the charter of the organisation.";
-    for f in ["Session 01 - 1946/ARG_01_1946.txt", "Session 01 - 1946/BRA_01_1946.txt", "Session 01 - 1946/odd.txt"] {
+    for f in [
+        "Session 01 - 1946/ARG_01_1946.txt",
+        "Session 01 - 1946/BRA_01_1946.txt",
+        "Session 01 - 1946/odd.txt",
+    ] {
         std::fs::write(root.join(f), speech).unwrap();
     }
     let meta = root.join("speakers.csv"); // inside the input folder: not an article
@@ -204,11 +240,13 @@ fn sidecar_join_by_pattern_and_by_path() {
         date_field: Some("Year".into()),
         ..Default::default()
     };
-    let c = Corpus::open(&[root.clone()], &o).unwrap();
+    let c = Corpus::open(std::slice::from_ref(&root), &o).unwrap();
     assert_eq!(c.files_seen(), 3);
-    assert!(c.warnings()[0].message.contains("1 metadata row(s) matched no input file"));
+    assert!(c.warnings()[0]
+        .message
+        .contains("1 metadata row(s) matched no input file"));
     assert!(c.warnings()[0].message.contains("ISO Code=CHE"));
-    let (arts, skips) = run(&[root.clone()], &o);
+    let (arts, skips) = run(std::slice::from_ref(&root), &o);
     assert!(skips.is_empty());
     let arg = by_id(&arts, "Session 01 - 1946/ARG_01_1946");
     assert_eq!(arg.commentator(), "Mr. A");
@@ -217,21 +255,38 @@ fn sidecar_join_by_pattern_and_by_path() {
     assert_eq!(arg.meta["ISO Code"], "ARG");
     let bra = by_id(&arts, "Session 01 - 1946/BRA_01_1946");
     assert!(bra.authors.is_empty());
-    assert!(bra.warnings[0].contains("no row in metadata"), "{:?}", bra.warnings);
-    assert_eq!(bra.meta["ISO Code"], "BRA", "pattern fields kept without a row");
+    assert!(
+        bra.warnings[0].contains("no row in metadata"),
+        "{:?}",
+        bra.warnings
+    );
+    assert_eq!(
+        bra.meta["ISO Code"], "BRA",
+        "pattern fields kept without a row"
+    );
     let odd = by_id(&arts, "Session 01 - 1946/odd");
     assert!(odd.warnings[0].contains("does not match --name-pattern"));
 
     // By relative path, with a `file` column.
     let side = d.path().join("files.csv");
-    std::fs::write(&side, "file,author,date\nSession 01 - 1946/ARG_01_1946,Ms. Path,2022-05\nodd.txt,Ms. Stem,NA\n").unwrap();
+    std::fs::write(
+        &side,
+        "file,author,date\nSession 01 - 1946/ARG_01_1946,Ms. Path,2022-05\nodd.txt,Ms. Stem,NA\n",
+    )
+    .unwrap();
     let o = IngestOptions {
         metadata: Some(side),
         ..Default::default()
     };
     let (arts, _) = run(&[root], &o);
-    assert_eq!(by_id(&arts, "Session 01 - 1946/ARG_01_1946").commentator(), "Ms. Path");
-    assert_eq!(by_id(&arts, "Session 01 - 1946/odd").commentator(), "Ms. Stem");
+    assert_eq!(
+        by_id(&arts, "Session 01 - 1946/ARG_01_1946").commentator(),
+        "Ms. Path"
+    );
+    assert_eq!(
+        by_id(&arts, "Session 01 - 1946/odd").commentator(),
+        "Ms. Stem"
+    );
 
     // A named field the sidecar does not have.
     let o = IngestOptions {
@@ -240,8 +295,13 @@ fn sidecar_join_by_pattern_and_by_path() {
         author_field: Some("Speaker".into()),
         ..Default::default()
     };
-    let e = Corpus::open(&[d.path().join("TXT")], &o).unwrap_err().to_string();
-    assert!(e.contains("unknown column 'Speaker'") && e.contains("Name of Person Speaking"), "{e}");
+    let e = Corpus::open(&[d.path().join("TXT")], &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown column 'Speaker'") && e.contains("Name of Person Speaking"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -253,10 +313,12 @@ fn non_english_is_skipped_unless_all_languages() {
         "speaker,date,text\nX,NA,\"Глава государства провёл в Кремле заседание Совета Безопасности Российской Федерации.\"\n",
     )
     .unwrap();
-    let (arts, skips) = run(&[p.clone()], &IngestOptions::default());
+    let (arts, skips) = run(std::slice::from_ref(&p), &IngestOptions::default());
     assert!(arts.is_empty());
     assert_eq!(skips[0].record, Some(1));
-    assert!(skips[0].reason.starts_with("language ru: not tagged by the English lexicon"));
+    assert!(skips[0]
+        .reason
+        .starts_with("language ru: not tagged by the English lexicon"));
     let o = IngestOptions {
         all_languages: true,
         ..Default::default()
@@ -275,7 +337,9 @@ fn tabular_without_records_is_reported() {
     let (arts, skips) = run(&[d.path().to_path_buf()], &IngestOptions::default());
     assert!(arts.is_empty());
     assert_eq!(skips.len(), 2);
-    assert!(skips.iter().all(|s| s.reason == "no records" && s.record.is_none()));
+    assert!(skips
+        .iter()
+        .all(|s| s.reason == "no records" && s.record.is_none()));
 }
 
 #[test]
@@ -285,7 +349,9 @@ fn units_stream_records_lazily() {
     let p = d.path().join("big.jsonl");
     let mut s = String::new();
     for i in 0..2000 {
-        s.push_str(&format!("{{\"text\": \"Record number {i} is about the war and the peace.\"}}\n"));
+        s.push_str(&format!(
+            "{{\"text\": \"Record number {i} is about the war and the peace.\"}}\n"
+        ));
     }
     s.push_str("not json\n");
     std::fs::write(&p, s).unwrap();

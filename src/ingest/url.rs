@@ -7,7 +7,13 @@ use crate::model::PartialDate;
 /// How far from the end of the body the source line is looked for.
 const TAIL: usize = 2048;
 /// Markers that introduce the source URL, lower case.
-const MARKERS: [&str; 5] = ["original url:", "source url:", "original link:", "source:", "url:"];
+const MARKERS: [&str; 5] = [
+    "original url:",
+    "source url:",
+    "original link:",
+    "source:",
+    "url:",
+];
 
 /// The URL of a trailing `Original url: …` / `Source: …` block: the marker,
 /// then the URL on the same line or the next, possibly wrapped over several
@@ -172,16 +178,28 @@ mod tests {
     fn wrapped_trailing_url() {
         let body = "Text of the op-ed.\n\nOriginal url:\nhttps://www.themoscowtimes.com/2025/08/18/ukraine-needs-s\neriously-a90264\n\n\n";
         let u = trailing_url(body).unwrap();
-        assert_eq!(u, "https://www.themoscowtimes.com/2025/08/18/ukraine-needs-seriously-a90264");
+        assert_eq!(
+            u,
+            "https://www.themoscowtimes.com/2025/08/18/ukraine-needs-seriously-a90264"
+        );
         assert_eq!(outlet(&u).as_deref(), Some("The Moscow Times"));
-        assert_eq!(date(&u).map(|d| d.to_string()).as_deref(), Some("2025-08-18"));
+        assert_eq!(
+            date(&u).map(|d| d.to_string()).as_deref(),
+            Some("2025-08-18")
+        );
         let same_line = "Body.\r\nSource: https://example.org/a/b\r\n";
-        assert_eq!(trailing_url(same_line).as_deref(), Some("https://example.org/a/b"));
+        assert_eq!(
+            trailing_url(same_line).as_deref(),
+            Some("https://example.org/a/b")
+        );
     }
 
     #[test]
     fn no_url_when_not_trailing() {
-        assert_eq!(trailing_url("Source: https://x.org/a\nMore prose after it.\n"), None);
+        assert_eq!(
+            trailing_url("Source: https://x.org/a\nMore prose after it.\n"),
+            None
+        );
         assert_eq!(trailing_url("Source: the ministry of truth\n"), None);
         assert_eq!(trailing_url("Just text."), None);
         assert_eq!(trailing_url(""), None);
@@ -189,10 +207,22 @@ mod tests {
 
     #[test]
     fn outlets_from_hosts() {
-        assert_eq!(outlet("https://en.kremlin.ru/events/1").as_deref(), Some("Kremlin"));
-        assert_eq!(outlet("http://www.kyivindependent.com/x").as_deref(), Some("The Kyiv Independent"));
-        assert_eq!(outlet("https://news.example.co.uk/x").as_deref(), Some("Example"));
-        assert_eq!(outlet("https://blog.warontherocks.com:443/x").as_deref(), Some("Warontherocks"));
+        assert_eq!(
+            outlet("https://en.kremlin.ru/events/1").as_deref(),
+            Some("Kremlin")
+        );
+        assert_eq!(
+            outlet("http://www.kyivindependent.com/x").as_deref(),
+            Some("The Kyiv Independent")
+        );
+        assert_eq!(
+            outlet("https://news.example.co.uk/x").as_deref(),
+            Some("Example")
+        );
+        assert_eq!(
+            outlet("https://blog.warontherocks.com:443/x").as_deref(),
+            Some("Warontherocks")
+        );
         assert_eq!(outlet("https://notft.com/").as_deref(), Some("Notft"));
         assert_eq!(outlet("not a url"), None);
         assert_eq!(outlet("http://127.0.0.1/x"), None);
@@ -201,7 +231,10 @@ mod tests {
     #[test]
     fn dates_in_paths() {
         let d = |u: &str| date(u).map(|d| d.to_string());
-        assert_eq!(d("https://x.gov/briefing-room/2024/10/03/remarks/").as_deref(), Some("2024-10-03"));
+        assert_eq!(
+            d("https://x.gov/briefing-room/2024/10/03/remarks/").as_deref(),
+            Some("2024-10-03")
+        );
         assert_eq!(d("https://x.com/2022/05/story").as_deref(), Some("2022-05"));
         assert_eq!(d("https://x.com/news/68700"), None);
         assert_eq!(d("https://x.com/2022/13/01"), None);

@@ -90,13 +90,7 @@ fn push_file(path: PathBuf, rel: String, exclude: Option<&Path>, out: &mut Vec<E
     }
 }
 
-fn walk_dir(
-    dir: &Path,
-    rel: &str,
-    depth: usize,
-    exclude: Option<&Path>,
-    out: &mut Vec<Entry>,
-) {
+fn walk_dir(dir: &Path, rel: &str, depth: usize, exclude: Option<&Path>, out: &mut Vec<Entry>) {
     let skip = |out: &mut Vec<Entry>, reason: String| {
         out.push(Entry::Skipped(Skipped {
             path: dir.display().to_string(),
@@ -105,7 +99,10 @@ fn walk_dir(
         }))
     };
     if depth > MAX_DEPTH {
-        return skip(out, format!("folder nested deeper than {MAX_DEPTH} levels (symlink loop?)"));
+        return skip(
+            out,
+            format!("folder nested deeper than {MAX_DEPTH} levels (symlink loop?)"),
+        );
     }
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -151,7 +148,15 @@ mod tests {
         let p = d.path();
         std::fs::create_dir_all(p.join("Session 2 - b")).unwrap();
         std::fs::create_dir_all(p.join(".git")).unwrap();
-        for f in ["b.txt", "a.md", "Session 2 - b/c.jsonl", "x.pdf", ".hidden.txt", ".git/h.txt", "meta.csv"] {
+        for f in [
+            "b.txt",
+            "a.md",
+            "Session 2 - b/c.jsonl",
+            "x.pdf",
+            ".hidden.txt",
+            ".git/h.txt",
+            "meta.csv",
+        ] {
             std::fs::write(p.join(f), "x").unwrap();
         }
         let meta = p.join("meta.csv").canonicalize().unwrap();
@@ -167,7 +172,12 @@ mod tests {
             .collect();
         assert_eq!(
             desc,
-            ["Jsonl Session 2 - b/c.jsonl", "text a.md", "text b.txt", "skip unsupported file type .pdf"]
+            [
+                "Jsonl Session 2 - b/c.jsonl",
+                "text a.md",
+                "text b.txt",
+                "skip unsupported file type .pdf"
+            ]
         );
         let e = walk(&[p.join("b.txt"), PathBuf::from("-")], None).unwrap();
         assert!(matches!(&e[0], Entry::Text(j) if j.rel == "b.txt"));
