@@ -4,7 +4,7 @@
 //! documents away from an English lexicon; not a general language detector.
 
 /// Bytes of the text looked at.
-const PREFIX: usize = 4096;
+const PREFIX: usize = 2048;
 /// Fewer letters than this: `und`.
 const MIN_LETTERS: usize = 40;
 
@@ -21,6 +21,10 @@ pub fn detect(text: &str) -> &'static str {
     const OTHER: [&str; 10] = ["el", "ar", "he", "zh", "ja", "ko", "hi", "ka", "hy", "th"];
     for c in s.chars() {
         let u = c as u32;
+        if u < 0x80 {
+            latin += usize::from(c.is_ascii_alphabetic());
+            continue;
+        }
         match u {
             0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F if c.is_alphabetic() => latin += 1,
             0x400..=0x4FF => {
@@ -115,22 +119,66 @@ const STOPWORDS: [(&str, &[&str]); 6] = [
     ),
 ];
 
+/// Bytes looked at for stopwords (~250 words: plenty for a ratio).
+const STOPWORD_PREFIX: usize = 1536;
+
+/// Stopword → bit set of the languages (indices into [`STOPWORDS`]) it belongs to.
+fn stopword_table() -> &'static rustc_hash::FxHashMap<&'static str, u8> {
+    static TABLE: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, u8>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m = rustc_hash::FxHashMap::default();
+        for (i, (_, list)) in STOPWORDS.iter().enumerate() {
+            for w in *list {
+                *m.entry(*w).or_insert(0u8) |= 1 << i;
+            }
+        }
+        m
+    })
+}
+
 /// Which stopword list covers the most words of a Latin-script text.
 fn latin_language(s: &str) -> &'static str {
+    let table = stopword_table();
     let mut hits = [0usize; STOPWORDS.len()];
     let mut words = 0usize;
-    let mut lower = String::with_capacity(16);
-    for w in s.split(|c: char| !c.is_alphabetic()) {
-        if w.is_empty() || w.len() > 8 {
-            words += usize::from(!w.is_empty());
-            continue;
+    let b = &s.as_bytes()[..s.len().min(STOPWORD_PREFIX)];
+    let mut buf = [0u8; 8];
+    let mut slow = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        // Words: runs of ASCII letters and non-ASCII bytes (accented letters).
+        while i < b.len() && b[i] < 0x80 && !b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && (b[i] >= 0x80 || b[i].is_ascii_alphabetic()) {
+            i += 1;
+        }
+        if i == start {
+            break;
         }
         words += 1;
-        lower.clear();
-        lower.extend(w.chars().flat_map(char::to_lowercase));
-        for (i, (_, list)) in STOPWORDS.iter().enumerate() {
-            if list.contains(&lower.as_str()) {
-                hits[i] += 1;
+        let w = &b[start..i];
+        if w.len() > buf.len() || i == b.len() {
+            continue; // too long for a stopword, or possibly cut by the prefix
+        }
+        let key = if w.is_ascii() {
+            for (d, c) in buf.iter_mut().zip(w) {
+                *d = c.to_ascii_lowercase();
+            }
+            std::str::from_utf8(&buf[..w.len()]).expect("ASCII")
+        } else {
+            let Ok(w) = std::str::from_utf8(w) else {
+                continue;
+            };
+            slow.clear();
+            slow.extend(w.chars().flat_map(char::to_lowercase));
+            slow.as_str()
+        };
+        if let Some(&bits) = table.get(key) {
+            for (j, h) in hits.iter_mut().enumerate() {
+                *h += usize::from(bits >> j & 1);
             }
         }
     }
