@@ -579,6 +579,17 @@ mod tests {
     }
 
     #[test]
+    fn after_a_bom_with_crlf() {
+        let text = "\u{feff}---\r\ntitle: x\r\n---\r\nBody";
+        let (f, end) = match parse(text, 3) {
+            FrontMatter::Parsed { fields, end } => (fields, end),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(f, vec![("title".to_string(), s("x"))]);
+        assert_eq!(&text[end..], "Body");
+    }
+
+    #[test]
     fn not_front_matter() {
         assert_eq!(parse("--- not a delimiter\n", 0), FrontMatter::None);
         assert_eq!(parse("Plain text", 0), FrontMatter::None);

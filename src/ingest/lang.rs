@@ -19,12 +19,21 @@ pub fn detect(text: &str) -> &'static str {
     let (mut latin, mut cyr, mut uk, mut ru) = (0usize, 0usize, 0usize, 0usize);
     let mut other = [0usize; 10];
     const OTHER: [&str; 10] = ["el", "ar", "he", "zh", "ja", "ko", "hi", "ka", "hy", "th"];
-    for c in s.chars() {
-        let u = c as u32;
-        if u < 0x80 {
-            latin += usize::from(c.is_ascii_alphabetic());
+    if s.is_ascii() {
+        // The common case: no need to look at scripts.
+        return latin_language(s);
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] < 0x80 {
+            latin += usize::from(b[i].is_ascii_alphabetic());
+            i += 1;
             continue;
         }
+        let c = s[i..].chars().next().expect("char boundary");
+        i += c.len_utf8();
+        let u = c as u32;
         match u {
             0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F if c.is_alphabetic() => latin += 1,
             0x400..=0x4FF => {
@@ -119,8 +128,8 @@ const STOPWORDS: [(&str, &[&str]); 6] = [
     ),
 ];
 
-/// Bytes looked at for stopwords (~250 words: plenty for a ratio).
-const STOPWORD_PREFIX: usize = 1536;
+/// Bytes looked at for stopwords (~120 words: plenty for a ratio).
+const STOPWORD_PREFIX: usize = 768;
 
 /// Stopword → bit set of the languages (indices into [`STOPWORDS`]) it belongs to.
 fn stopword_table() -> &'static rustc_hash::FxHashMap<&'static str, u8> {
