@@ -68,7 +68,7 @@ pub fn host(url: &str) -> Option<String> {
 }
 
 /// Well-known hosts and how outlets call themselves.
-const OUTLETS: [(&str, &str); 40] = [
+const OUTLETS: [(&str, &str); 42] = [
     ("themoscowtimes.com", "The Moscow Times"),
     ("nytimes.com", "The New York Times"),
     ("washingtonpost.com", "The Washington Post"),
@@ -109,6 +109,8 @@ const OUTLETS: [(&str, &str); 40] = [
     ("state.gov", "U.S. Department of State"),
     ("un.org", "United Nations"),
     ("youtube.com", "YouTube"),
+    ("youtu.be", "YouTube"),
+    ("presidency.ucsb.edu", "The American Presidency Project"),
 ];
 
 /// Second-level labels under which the registrable name is one label further left.
@@ -117,6 +119,7 @@ const SECOND_LEVEL: [&str; 8] = ["co", "com", "org", "net", "gov", "ac", "edu", 
 /// The outlet a URL belongs to: a known name, else the host's main label
 /// title-cased (`kyivindependent.com` → `Kyivindependent`).
 pub fn outlet(url: &str) -> Option<String> {
+    let url = unarchived(url);
     let h = host(url)?;
     for (domain, name) in OUTLETS {
         if h == domain || (h.ends_with(domain) && h[..h.len() - domain.len()].ends_with('.')) {
@@ -138,9 +141,21 @@ pub fn outlet(url: &str) -> Option<String> {
     Some(first.to_uppercase().chain(c).collect())
 }
 
+/// The original URL inside a Wayback Machine link
+/// (`https://web.archive.org/web/2025…/https://www.state.gov/…`).
+fn unarchived(url: &str) -> &str {
+    if host(url).as_deref() == Some("web.archive.org") {
+        if let Some(i) = url.get(8..).and_then(|r| r.find("/http")).map(|i| i + 9) {
+            return &url[i..];
+        }
+    }
+    url
+}
+
 /// A date in the URL path: `/2025/08/18/`, `/2025/08/` (year alone is not
 /// trusted: it is too often an id).
 pub fn date(url: &str) -> Option<PartialDate> {
+    let url = unarchived(url);
     let path = url.split_once("://").map_or(url, |(_, r)| r);
     let path = &path[path.find('/')?..];
     let path = path.split(['?', '#']).next().unwrap_or(path);
@@ -225,6 +240,12 @@ mod tests {
         );
         assert_eq!(outlet("https://notft.com/").as_deref(), Some("Notft"));
         assert_eq!(outlet("not a url"), None);
+        assert_eq!(
+            outlet("https://web.archive.org/web/20250403171930/https://2021-2025.state.gov/x/")
+                .as_deref(),
+            Some("U.S. Department of State")
+        );
+        assert_eq!(outlet("https://youtu.be/abc").as_deref(), Some("YouTube"));
         assert_eq!(outlet("http://127.0.0.1/x"), None);
     }
 
