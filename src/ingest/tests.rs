@@ -362,3 +362,59 @@ fn units_stream_records_lazily() {
     assert_eq!(rest.len(), 2000);
     assert!(matches!(&rest[1999], Unit::Skipped(s) if s.record == Some(2001)));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::{date, decode, frontmatter, lang, url};
+
+    proptest! {
+        #[test]
+        fn decode_keeps_valid_utf8_byte_identical(s in "\\PC{0,200}") {
+            let bytes = s.as_bytes().to_vec();
+            match decode::decode(bytes.clone()) {
+                Ok(d) => {
+                    if !bytes.starts_with(&[0xFF, 0xFE]) && !bytes.starts_with(&[0xFE, 0xFF]) {
+                        prop_assert_eq!(d.text.as_bytes(), &bytes[..]);
+                        prop_assert!(d.warnings.is_empty());
+                    }
+                }
+                Err(r) => prop_assert!(s.trim().is_empty() || s.contains('\0'), "{}", r),
+            }
+        }
+
+        #[test]
+        fn decode_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            if let Ok(d) = decode::decode(bytes) {
+                prop_assert!(d.bom <= d.text.len());
+            }
+        }
+
+        #[test]
+        fn front_matter_end_is_a_boundary(body in "(---|\\+\\+\\+)\n[a-z: '\"\\[\\]\\\\,\n-]{0,120}(---|\\+\\+\\+)?\n?[a-z ]{0,20}") {
+            match frontmatter::parse(&body, 0) {
+                frontmatter::FrontMatter::Parsed { end, .. }
+                | frontmatter::FrontMatter::Broken { end: Some(end), .. } => {
+                    prop_assert!(end <= body.len() && body.is_char_boundary(end));
+                }
+                _ => {}
+            }
+        }
+
+        #[test]
+        fn dates_round_trip(s in "\\PC{0,30}") {
+            if let Some(d) = date::parse(&s) {
+                prop_assert_eq!(date::parse(&d.to_string()), Some(d));
+            }
+        }
+
+        #[test]
+        fn cheap_detectors_never_panic(s in "\\PC{0,3000}") {
+            let l = lang::detect(&s);
+            prop_assert!(!l.is_empty());
+            if let Some(u) = url::trailing_url(&s) {
+                prop_assert!(u.starts_with("http"));
+            }
+        }
+    }
+}
