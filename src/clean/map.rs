@@ -122,7 +122,10 @@ mod tests {
         let n = b.out.len();
         let s = |o| start_of(&b.runs, n, 10, o);
         let e = |o| end_of(&b.runs, n, 10, o);
-        assert_eq!((s(0), s(1), s(2), s(3), s(4), s(5)), (10, 11, 12, 15, 16, 17));
+        assert_eq!(
+            (s(0), s(1), s(2), s(3), s(4), s(5)),
+            (10, 11, 12, 15, 16, 17)
+        );
         assert_eq!((e(2), e(3), e(4), e(5)), (12, 15, 16, 17));
         // a same-length substitution does not break the run
         let mut b = Builder::default();

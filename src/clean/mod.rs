@@ -60,6 +60,7 @@ impl Cleaner {
             para_label: None,
             pending_break: None,
             pending_speaker: None,
+            para_started: false,
         };
         st.run(body.clone());
         Cleaned {
@@ -142,11 +143,17 @@ struct State<'a> {
     /// Original `(offset, len)` of the break owed before the next paragraph.
     pending_break: Option<(usize, usize)>,
     pending_speaker: Option<String>,
+    /// Has the paragraph being emitted written any text yet?
+    para_started: bool,
 }
 
 /// Spacing that trimming removes: Unicode whitespace plus invisible characters.
 fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}'
+        )
 }
 
 /// Strip closing quotes and brackets from the end of `s`.
@@ -168,7 +175,10 @@ impl State<'_> {
             let (end, term) = match memchr2(b'\n', b'\r', &bytes[pos..body.end]) {
                 Some(i) => {
                     let e = pos + i;
-                    let t = if bytes[e] == b'\r' && bytes.get(e + 1) == Some(&b'\n') && e + 1 < body.end {
+                    let t = if bytes[e] == b'\r'
+                        && bytes.get(e + 1) == Some(&b'\n')
+                        && e + 1 < body.end
+                    {
                         2
                     } else {
                         1
@@ -248,6 +258,7 @@ impl State<'_> {
             return;
         }
         let para = std::mem::take(&mut self.para);
+        self.para_started = false;
         let n = para.len();
         let max_len = para.iter().map(Line::len).max().unwrap_or(0);
         let list_like = n >= 2
@@ -275,12 +286,12 @@ impl State<'_> {
                 }
                 Join::Hard => {
                     self.emit(from_here, l.te);
-                    self.b.replace("\n", l.te, l.end + l.term - l.te);
+                    self.separator("\n", l.te, l.end + l.term - l.te);
                     from = next.ts;
                 }
                 Join::Space => {
                     self.emit(from_here, l.end);
-                    self.b.replace(" ", l.end, l.term);
+                    self.separator(" ", l.end, l.term);
                     from = next.start;
                 }
             }
@@ -297,9 +308,9 @@ impl State<'_> {
             return Join::Hard;
         }
         if let Some(before) = cur.strip_suffix('-') {
-            let word_start = before
-                .rfind(|c: char| !c.is_alphanumeric())
-                .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+            let word_start = before.rfind(|c: char| !c.is_alphanumeric()).map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
             let word = &before[word_start..];
             let letter_before = word.chars().last().is_some_and(char::is_alphabetic);
             let letter_after = nxt.chars().next().is_some_and(char::is_alphanumeric);
@@ -322,11 +333,20 @@ impl State<'_> {
         Join::Space
     }
 
+    /// A line separator inside the paragraph; nothing before its first text
+    /// (a label alone on its line), so the paragraph break stays first.
+    fn separator(&mut self, s: &str, orig: usize, len: usize) {
+        if self.para_started {
+            self.b.replace(s, orig, len);
+        }
+    }
+
     /// Copy `text[from..to]` with character normalisation.
     fn emit(&mut self, from: usize, to: usize) {
         if from >= to {
             return;
         }
+        self.para_started = true;
         if let Some((p, len)) = self.pending_break.take() {
             if !self.b.out.is_empty() {
                 self.b.replace("\n\n", p, len);
@@ -347,7 +367,11 @@ impl State<'_> {
             let ch = self.text[j..].chars().next().unwrap_or('\0');
             let n = ch.len_utf8();
             match ch {
-                '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{2028}'
+                '\u{A0}'
+                | '\u{2000}'..='\u{200A}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{2028}'
                 | '\u{2029}' => self.b.replace(" ", j, n),
                 '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' => {}
                 '‘' | '’' | '‚' | '‛' => self.b.replace("'", j, n),

@@ -181,7 +181,10 @@ pub(crate) fn starts_list_item(line: &str) -> bool {
     let marker_end = if (1..=3).contains(&digits) {
         digits
     } else if b.len() > 1 && b[0] == b'(' {
-        let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let n = b[1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
         if (1..=3).contains(&n) && b.get(1 + n) == Some(&b')') {
             return b.get(2 + n).is_some_and(|c| c.is_ascii_whitespace());
         }
@@ -204,12 +207,62 @@ pub(crate) fn starts_list_item(line: &str) -> bool {
 /// Words that, before a line-final hyphen, start a hyphenated compound
 /// (`self-⏎defence`, `well-⏎known`, `twenty-⏎first`, `million-⏎strong`).
 const COMPOUND_HEADS: &[&str] = &[
-    "all", "anti", "billion", "co", "cross", "eight", "eighteen", "eighty", "eleven", "ex",
-    "far", "fifteen", "fifth", "fifty", "first", "five", "forty", "four", "fourteen", "fourth",
-    "full", "half", "high", "hundred", "ill", "long", "low", "million", "near", "nine",
-    "nineteen", "ninety", "non", "one", "second", "self", "seven", "seventeen", "seventy",
-    "short", "six", "sixteen", "sixty", "so", "ten", "third", "thirteen", "thirty", "thousand",
-    "three", "trillion", "twelve", "twenty", "two", "well", "wide",
+    "all",
+    "anti",
+    "billion",
+    "co",
+    "cross",
+    "eight",
+    "eighteen",
+    "eighty",
+    "eleven",
+    "ex",
+    "far",
+    "fifteen",
+    "fifth",
+    "fifty",
+    "first",
+    "five",
+    "forty",
+    "four",
+    "fourteen",
+    "fourth",
+    "full",
+    "half",
+    "high",
+    "hundred",
+    "ill",
+    "long",
+    "low",
+    "million",
+    "near",
+    "nine",
+    "nineteen",
+    "ninety",
+    "non",
+    "one",
+    "second",
+    "self",
+    "seven",
+    "seventeen",
+    "seventy",
+    "short",
+    "six",
+    "sixteen",
+    "sixty",
+    "so",
+    "ten",
+    "third",
+    "thirteen",
+    "thirty",
+    "thousand",
+    "three",
+    "trillion",
+    "twelve",
+    "twenty",
+    "two",
+    "well",
+    "wide",
 ];
 
 /// Words that, after a line-initial break, end a hyphenated compound
@@ -217,11 +270,43 @@ const COMPOUND_HEADS: &[&str] = &[
 /// close common single words (`-known` in "unknown", `-standing` in
 /// "understanding", `-day` in "today") are deliberately absent.
 const COMPOUND_TAILS: &[&str] = &[
-    "aligned", "appointed", "based", "bound", "building", "elected", "fire", "fold",
-    "friendly", "governing", "keeping", "led", "level", "loving", "made", "making", "minded",
-    "old", "oriented", "owned", "party", "ranging", "related", "run", "scale", "seeking",
-    "sized", "speaking", "sponsored", "state", "states", "strong", "term", "torn", "wide",
-    "year", "years",
+    "aligned",
+    "appointed",
+    "based",
+    "bound",
+    "building",
+    "elected",
+    "fire",
+    "fold",
+    "friendly",
+    "governing",
+    "keeping",
+    "led",
+    "level",
+    "loving",
+    "made",
+    "making",
+    "minded",
+    "old",
+    "oriented",
+    "owned",
+    "party",
+    "ranging",
+    "related",
+    "run",
+    "scale",
+    "seeking",
+    "sized",
+    "speaking",
+    "sponsored",
+    "state",
+    "states",
+    "strong",
+    "term",
+    "torn",
+    "wide",
+    "year",
+    "years",
 ];
 
 /// Should `before-⏎after` keep its hyphen? (`false`: the hyphen only broke
@@ -302,10 +387,26 @@ mod tests {
 
     #[test]
     fn list_items() {
-        for s in ["• item", "- item", "-His Excellency", "1. First", "12) x", "1.) x", "(a) x", "a) x"] {
+        for s in [
+            "• item",
+            "- item",
+            "-His Excellency",
+            "1. First",
+            "12) x",
+            "1.) x",
+            "(a) x",
+            "a) x",
+        ] {
             assert!(starts_list_item(s), "{s}");
         }
-        for s in ["1945 was", "-based", "2022. The", "a) ", "Item", "(applause)"] {
+        for s in [
+            "1945 was",
+            "-based",
+            "2022. The",
+            "a) ",
+            "Item",
+            "(applause)",
+        ] {
             assert_eq!(starts_list_item(s), s == "a) ", "{s}");
         }
     }

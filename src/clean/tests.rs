@@ -60,7 +60,8 @@ fn extra_boilerplate_patterns_apply_and_bad_ones_fail() {
 
 #[test]
 fn hard_wrapped_lines_join_and_blank_lines_stay_breaks() {
-    let s = "It was a cold \nnight in the city.\nAnd the next line\ncontinues here.\n\nNew paragraph.";
+    let s =
+        "It was a cold \nnight in the city.\nAnd the next line\ncontinues here.\n\nNew paragraph.";
     let c = clean(s);
     assert_eq!(
         c.text,
@@ -79,7 +80,8 @@ fn separate_items_keep_their_line_breaks() {
         "features\ncontact manager\nevents, activities"
     );
     // a heading line before prose
-    let long = "The first and most important guarantee of any state has always been its armed forces.";
+    let long =
+        "The first and most important guarantee of any state has always been its armed forces.";
     assert_eq!(
         clean(&format!("Security Guarantees\n{long}")).text,
         format!("Security Guarantees\n{long}")
@@ -156,12 +158,18 @@ fn speaker_turns_are_recorded_and_labels_removed() {
     assert_eq!(labels, ["MS. JEAN-PIERRE", "Q", "MR. KIRBY", "Q"]);
     assert_eq!(c.speaker_at(0), Some("MS. JEAN-PIERRE"));
     assert_eq!(c.speaker_at(c.text.find("Does").unwrap()), Some("Q"));
-    assert_eq!(c.speaker_at(c.text.find("And more").unwrap()), Some("MR. KIRBY"));
+    assert_eq!(
+        c.speaker_at(c.text.find("And more").unwrap()),
+        Some("MR. KIRBY")
+    );
     assert_map_sane(s, &c);
     // a label on its own line
     let c = clean("THE PRESIDENT:\nWe will win.");
     assert_eq!(c.text.trim(), "We will win.");
-    assert_eq!(c.speaker_at(c.text.find("We").unwrap()), Some("THE PRESIDENT"));
+    assert_eq!(
+        c.speaker_at(c.text.find("We").unwrap()),
+        Some("THE PRESIDENT")
+    );
 }
 
 #[test]
