@@ -30,7 +30,7 @@ fn builtins() -> Vec<(String, Continue)> {
     vec![
         // "The views expressed in opinion pieces do not necessarily reflect …"
         (
-            r"(?:(?:The|THE) (?i:views|opinions)|(?:V|O)(?i:iews|pinions)) (?i:expressed|in this)\b.*".into(),
+            r"(?:(?:The|THE) (?i:views|opinions)|(?:V|O)(?i:iews|pinions)) (?i:expressed|in this)(?-u:\b).*".into(),
             Continue::Prose,
         ),
         (
@@ -48,9 +48,9 @@ fn builtins() -> Vec<(String, Continue)> {
             format!(r"(?:(?:P(?i:ublished)|U(?i:pdated)|P(?i:osted)|L(?i:ast updated))\s*:?\s*(?i:on\s+)?)?{date}(?:,?\s*(?i:at\s+)?{time})?"),
             Continue::No,
         ),
-        (r"(?:S(?i:ubscribe)|S(?i:ign up))\b.*".into(), Continue::Prose),
-        (r"(?:©|\([Cc]\)|C(?i:opyright)\b).*".into(), Continue::Prose),
-        (r".*(?i:all rights reserved)\.?".into(), Continue::No),
+        (r"(?:S(?i:ubscribe)|S(?i:ign up))(?-u:\b).*".into(), Continue::Prose),
+        (r"(?:©|\([Cc]\)|C(?i:opyright)(?-u:\b)).*".into(), Continue::Prose),
+        (r"A(?i:ll rights reserved)\.?".into(), Continue::No),
         // transcripts: time stamps, "END", stage directions like "(Applause.)"
         (time.into(), Continue::No),
         (r"END".into(), Continue::No),
@@ -102,7 +102,7 @@ impl Boilerplate {
 
     /// `Some(how the line continues)` if the trimmed `line` is boilerplate.
     pub fn check(&self, line: &str) -> Option<Continue> {
-        if line.len() <= BUILTIN_MAX_LINE && self.builtin.is_match(line) {
+        if line.len() <= BUILTIN_MAX_LINE && may_be_builtin(line) && self.builtin.is_match(line) {
             // rare path: find which pattern, to know how it continues
             let m = self.builtin.matches(line);
             return m.iter().map(|i| self.kinds[i]).max_by_key(|k| *k as u8);
@@ -111,6 +111,95 @@ impl Boilerplate {
             Some(u) if line.len() <= USER_MAX_LINE && u.is_match(line) => Some(Continue::No),
             _ => None,
         }
+    }
+}
+
+/// First words of the built-in patterns, lowercase and sorted: lines starting with any
+/// other word never reach the regexes.
+const FIRST_WORDS: &[&str] = &[
+    "all",
+    "also",
+    "apr",
+    "april",
+    "aug",
+    "august",
+    "by",
+    "copyright",
+    "dec",
+    "december",
+    "end",
+    "feb",
+    "february",
+    "fri",
+    "friday",
+    "http",
+    "https",
+    "jan",
+    "january",
+    "jul",
+    "july",
+    "jun",
+    "june",
+    "last",
+    "link",
+    "mar",
+    "march",
+    "may",
+    "mon",
+    "monday",
+    "more",
+    "nov",
+    "november",
+    "oct",
+    "october",
+    "opinions",
+    "original",
+    "posted",
+    "published",
+    "read",
+    "recommended",
+    "related",
+    "sat",
+    "saturday",
+    "see",
+    "sep",
+    "sept",
+    "september",
+    "sign",
+    "source",
+    "subscribe",
+    "sun",
+    "sunday",
+    "the",
+    "thu",
+    "thursday",
+    "tue",
+    "tuesday",
+    "updated",
+    "url",
+    "views",
+    "wed",
+    "wednesday",
+    "www",
+];
+
+/// Cheap first check before the regexes: the line's first character or word.
+fn may_be_builtin(line: &str) -> bool {
+    let b = line.as_bytes();
+    match b.first() {
+        Some(b'0'..=b'9' | b'(' | 0xC2) => true, // dates, times, stage directions, ©
+        Some(_) => {
+            let w = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            if w > 12 {
+                return false;
+            }
+            let mut buf = [0u8; 12];
+            buf[..w].copy_from_slice(&b[..w]);
+            buf.make_ascii_lowercase();
+            let word = std::str::from_utf8(&buf[..w]).unwrap_or("");
+            FIRST_WORDS.binary_search(&word).is_ok()
+        }
+        None => false,
     }
 }
 
@@ -339,6 +428,7 @@ mod tests {
     fn word_lists_are_sorted_for_binary_search() {
         assert!(COMPOUND_HEADS.windows(2).all(|w| w[0] < w[1]));
         assert!(COMPOUND_TAILS.windows(2).all(|w| w[0] < w[1]));
+        assert!(FIRST_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
