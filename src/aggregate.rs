@@ -415,6 +415,116 @@ pub fn similarity<'a>(totals: &BTreeMap<&'a str, Group>) -> Vec<Similarity<'a>> 
     out
 }
 
+/// One row of `opstance diff`: the change of one key × theme between two
+/// runs, or between two consecutive periods of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffRow<'a> {
+    pub key: &'a str,
+    /// Empty when comparing two runs.
+    pub period_old: &'a str,
+    pub period_new: &'a str,
+    pub theme: usize,
+    /// `None` when the key is absent on that side.
+    pub old: Option<Counts>,
+    pub new: Option<Counts>,
+    /// `stance_new − stance_old`, when both have a stance.
+    pub delta: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+    /// The interval excludes 0 and both sides have at least `min_claims`
+    /// stance-bearing claims.
+    pub significant: bool,
+}
+
+/// Compare two groups (either may be missing) theme by theme.
+pub fn compare<'a>(
+    boot: &Bootstrap,
+    (key, period_old, period_new): (&'a str, &'a str, &'a str),
+    old: Option<&Group>,
+    new: Option<&Group>,
+    n_themes: usize,
+    min_claims: u64,
+) -> Vec<DiffRow<'a>> {
+    let cis = match (old, new) {
+        (Some(o), Some(n)) => boot.delta(o, n, n_themes, &["diff", key, period_old, period_new]),
+        _ => vec![None; n_themes],
+    };
+    (0..n_themes)
+        .map(|t| {
+            let o = old.map(|g| g.themes[t]);
+            let n = new.map(|g| g.themes[t]);
+            let delta = match (o.and_then(|c| c.stance()), n.and_then(|c| c.stance())) {
+                (Some(a), Some(b)) => Some(b - a),
+                _ => None,
+            };
+            let ci = cis[t];
+            let enough = |c: Option<Counts>| c.is_some_and(|c| c.n_stance() >= min_claims);
+            let significant =
+                ci.is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0) && enough(o) && enough(n);
+            DiffRow {
+                key,
+                period_old,
+                period_new,
+                theme: t,
+                old: o,
+                new: n,
+                delta,
+                ci,
+                significant,
+            }
+        })
+        .collect()
+}
+
+/// Compare the per-key totals of two runs: every key of either run, sorted.
+pub fn diff_runs<'a>(
+    old: &BTreeMap<&'a str, Group>,
+    new: &BTreeMap<&'a str, Group>,
+    n_themes: usize,
+    boot: &Bootstrap,
+    min_claims: u64,
+) -> Vec<DiffRow<'a>> {
+    let keys: std::collections::BTreeSet<&'a str> = old.keys().chain(new.keys()).copied().collect();
+    keys.into_iter()
+        .flat_map(|k| {
+            compare(
+                boot,
+                (k, "", ""),
+                old.get(k),
+                new.get(k),
+                n_themes,
+                min_claims,
+            )
+        })
+        .collect()
+}
+
+/// Compare consecutive periods of each key within one run (the key's own
+/// dated periods in order; the undated, empty period is left out).
+pub fn diff_periods<'a>(
+    agg: &'a Aggregates,
+    boot: &Bootstrap,
+    min_claims: u64,
+) -> Vec<DiffRow<'a>> {
+    let n = agg.n_themes();
+    let mut out = Vec::new();
+    for (key, periods) in &agg.groups {
+        let dated: Vec<(&String, &Group)> = periods.iter().filter(|(p, _)| !p.is_empty()).collect();
+        for w in dated.windows(2) {
+            let (po, go) = w[0];
+            let (pn, gn) = w[1];
+            out.extend(compare(
+                boot,
+                (key, po, pn),
+                Some(go),
+                Some(gn),
+                n,
+                min_claims,
+            ));
+        }
+    }
+    out
+}
+
 /// SplitMix64: a tiny, well-mixed PRNG; enough for resampling indices.
 #[derive(Debug, Clone)]
 pub struct SplitMix64(u64);
@@ -770,6 +880,49 @@ mod tests {
         let ci = b.delta(&o.groups["A"][""], &n.groups["A"][""], 2, &["A"]);
         assert_eq!(ci[0], Some((2.0, 2.0)));
         assert_eq!(ci[1], None);
+    }
+
+    #[test]
+    fn diff_flags_only_shifts_with_enough_claims() {
+        let mut s = setup(Period::Year);
+        s.bootstrap = 300;
+        let mut arts = Vec::new();
+        for i in 0..20 {
+            // Anne moves from -1 to +1 on territory between 2022 and 2023.
+            let st = if i < 10 { -1 } else { 1 };
+            arts.push(article(
+                "Anne",
+                date(2022 + i32::from(i >= 10), 3, 1),
+                &[&[(0, st)]],
+            ));
+        }
+        // Bob: one claim each year, also flipping, but too few claims.
+        arts.push(article("Bob", date(2022, 3, 1), &[&[(0, -1)]]));
+        arts.push(article("Bob", date(2023, 3, 1), &[&[(0, 1)]]));
+        arts.push(article("Bob", None, &[&[(0, 1)]]));
+        let agg = aggregate(s, &arts);
+        let boot = Bootstrap::from(&agg.setup);
+        let rows = diff_periods(&agg, &boot, 3);
+        assert_eq!(rows.len(), 4);
+        let anne = &rows[0];
+        assert_eq!(
+            (anne.key, anne.period_old, anne.period_new),
+            ("Anne", "2022", "2023")
+        );
+        assert_eq!(anne.delta, Some(2.0));
+        assert!(anne.significant);
+        assert!(!rows[1].significant && rows[1].delta.is_none());
+        let bob = &rows[2];
+        assert_eq!((bob.key, bob.delta), ("Bob", Some(2.0)));
+        assert!(!bob.significant, "one claim a side is not enough");
+
+        let totals = agg.totals();
+        let empty = BTreeMap::new();
+        let rows = diff_runs(&totals, &empty, 2, &boot, 3);
+        assert_eq!(rows.len(), 4);
+        assert!(rows
+            .iter()
+            .all(|r| r.new.is_none() && !r.significant && r.ci.is_none()));
     }
 
     #[test]
