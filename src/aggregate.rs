@@ -26,10 +26,10 @@ pub const SCHEMA_VERSION: &str = "1.0";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
-    /// `Article::commentator()`: co-authors joined with `"; "`.
+    /// The byline; co-authors joined with `; ` (a joint byline is one row).
     Commentator,
     Outlet,
-    /// One row per article (its id).
+    /// The article id: one row per article.
     Article,
 }
 
@@ -60,7 +60,7 @@ impl GroupBy {
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     None,
-    /// ISO 8601 week, `2024-W07` (needs a full date).
+    /// ISO 8601 week, 2024-W07 (needs a full date).
     Week,
     /// `2024-05` (needs a month).
     Month,

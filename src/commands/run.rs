@@ -18,53 +18,57 @@ use crate::write::tables::{ArticlesWriter, ClaimsWriter};
 /// Default `--seed` of the bootstrap.
 pub const DEFAULT_SEED: u64 = 20_220_224;
 
+/// The output files and their columns (shown by `run --help`, like xsv).
+pub const OUTPUT_HELP: &str = "\
+Outputs, written into DIR (created if needed), each file atomically. KEY
+is the first column, named after --by (commentator, outlet or article; a
+missing author or outlet is the row '(unknown)'). Missing values are empty
+cells. Column types: docs/schema.md.
+
+  stance_matrix.csv    KEY, n_articles, n_claims, then one column per theme
+                       (lexicon order): mean of the non-zero claim
+                       stances in [-1, 1]; empty when there is none.
+
+  salience_matrix.csv  KEY, n_articles, n_claims, one column per theme:
+                       share of the key's claims addressing the theme.
+
+  stance_long.csv      KEY, period, theme, n_articles, n_claims,
+                       n_theme_claims, salience, n_pro, n_con, n_neutral,
+                       stance, stance_logit (ln((n_pro+0.5)/(n_con+0.5))),
+                       ci_low, ci_high (95% percentile bootstrap over the
+                       key's articles).
+
+  claims.csv           article_id, commentator, date, claim_index, start,
+                       end (byte offsets into the original text), theme,
+                       stance (-1/0/1), score, cues, text: one row per
+                       claim x theme addressed. cues = entries that fired,
+                       `entry@start-end[term|cue,pole,weight{,modifier}]`
+                       joined with '; '.
+
+  articles.csv         article_id, commentator, date, outlet, title,
+                       source, language, n_claims, n_words, then per theme
+                       <theme>_stance, <theme>_salience.
+
+  similarity.csv       KEY_a, KEY_b, distance, n_themes: every pair a < b;
+                       distance = mean |stance_a - stance_b| over the
+                       n_themes both take a stance on (0..2).
+
+  heatmap.svg          the stance matrix as a picture.
+
+  aggregates.json      counts per KEY x period x theme and per article (for
+                       diff, explain, merge).
+
+  manifest.json        inputs seen, skipped (with reasons), warnings,
+                       lexicon name/version/SHA-256, options, timings,
+                       peak memory, schema_version.
+
+With --partial only claims.csv, articles.csv, aggregates.json and
+manifest.json are written; `opstance merge` combines partials.
+";
+
 /// Tag a corpus and write stance matrices with their evidence.
-///
-/// Writes into DIR (created if needed), each file atomically; the first
-/// column KEY is named after --by (commentator, outlet or article; a missing
-/// author or outlet is "(unknown)"). Column types in docs/schema.md.
-///
-///   stance_matrix.csv    KEY, n_articles, n_claims, then one column per theme
-///                        (lexicon order): mean of the non-zero claim
-///                        stances in [-1, 1]; empty when there is none.
-///
-///   salience_matrix.csv  KEY, n_articles, n_claims, one column per theme:
-///                        share of the key's claims addressing the theme.
-///
-///   stance_long.csv      KEY, period, theme, n_articles, n_claims,
-///                        n_theme_claims, salience, n_pro, n_con, n_neutral,
-///                        stance, stance_logit (ln((n_pro+0.5)/(n_con+0.5))),
-///                        ci_low, ci_high (95% percentile bootstrap over the
-///                        key's articles).
-///
-///   claims.csv           article_id, commentator, date, claim_index, start,
-///                        end (byte offsets into the original text), theme,
-///                        stance (-1/0/1), score, cues, text: one row per
-///                        claim x theme addressed. cues = entries that fired,
-///                        `entry@start-end[term|cue,pole,weight{,modifier}]`
-///                        joined with "; ".
-///
-///   articles.csv         article_id, commentator, date, outlet, title,
-///                        source, language, n_claims, n_words, then per theme
-///                        <theme>_stance, <theme>_salience.
-///
-///   similarity.csv       KEY_a, KEY_b, distance, n_themes: every pair a < b;
-///                        distance = mean |stance_a - stance_b| over the
-///                        n_themes both take a stance on (0..2).
-///
-///   heatmap.svg          the stance matrix as a picture.
-///
-///   aggregates.json      counts per KEY x period x theme and per article (for
-///                        diff, explain, merge).
-///
-///   manifest.json        inputs seen, skipped (with reasons), warnings,
-///                        lexicon name/version/SHA-256, options, timings,
-///                        peak memory, schema_version.
-///
-/// With --partial only claims.csv, articles.csv, aggregates.json and
-/// manifest.json are written; `opstance merge` combines partials.
 #[derive(Debug, Clone, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = OUTPUT_HELP)]
 pub struct Args {
     /// Files or folders (recursive); `-` reads one plain-text article from stdin.
     #[arg(required = true, value_name = "INPUT")]
