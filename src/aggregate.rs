@@ -581,6 +581,11 @@ impl From<&Setup> for Bootstrap {
     }
 }
 
+/// Fewest articles a group needs for an interval: resampling a single
+/// article always gives back the same stance, a zero-width interval that
+/// would look like certainty.
+pub const MIN_ARTICLES: u64 = 2;
+
 /// Coverage of the intervals.
 pub const CI_LEVEL: f64 = 0.95;
 
@@ -609,7 +614,7 @@ impl Bootstrap {
     pub fn group(&self, g: &Group, n_themes: usize, labels: &[&str]) -> Vec<Option<(f64, f64)>> {
         let mut draws: Vec<Vec<f64>> = vec![Vec::new(); n_themes];
         let has_stance = g.themes.iter().any(|c| c.n_stance() > 0);
-        if self.resamples > 0 && has_stance && g.n_articles > 0 {
+        if self.resamples > 0 && has_stance && g.n_articles >= MIN_ARTICLES {
             let mut rng = self.rng(labels);
             let mut acc = vec![(0i64, 0u64); n_themes];
             for _ in 0..self.resamples {
@@ -634,7 +639,7 @@ impl Bootstrap {
         labels: &[&str],
     ) -> Vec<Option<(f64, f64)>> {
         let mut draws: Vec<Vec<f64>> = vec![Vec::new(); n_themes];
-        if self.resamples > 0 && old.n_articles > 0 && new.n_articles > 0 {
+        if self.resamples > 0 && old.n_articles >= MIN_ARTICLES && new.n_articles >= MIN_ARTICLES {
             let mut rng = self.rng(labels);
             let mut a = vec![(0i64, 0u64); n_themes];
             let mut b = vec![(0i64, 0u64); n_themes];
@@ -775,6 +780,10 @@ mod tests {
     fn unknown_author_gets_its_own_row() {
         let agg = aggregate(setup(Period::None), &[article("", None, &[&[(0, 1)]])]);
         assert!(agg.groups.contains_key(UNKNOWN));
+        // A single article has a stance but no interval.
+        let rows = agg.long_rows();
+        assert_eq!(rows[0].cell.stance, Some(1.0));
+        assert_eq!(rows[0].ci, None);
     }
 
     #[test]
@@ -915,6 +924,7 @@ mod tests {
         let bob = &rows[2];
         assert_eq!((bob.key, bob.delta), ("Bob", Some(2.0)));
         assert!(!bob.significant, "one claim a side is not enough");
+        assert_eq!(bob.ci, None, "one article a side gives no interval");
 
         let totals = agg.totals();
         let empty = BTreeMap::new();

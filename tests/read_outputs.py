@@ -169,6 +169,16 @@ def main():
     if "similarity.csv" in frames:
         in_range("similarity.csv", "distance", frames["similarity.csv"]["distance"], 0, 2)
 
+    svg = run / "heatmap.svg"
+    if svg.exists():
+        import xml.etree.ElementTree as ET
+
+        try:
+            root = ET.parse(svg).getroot()
+            check("heatmap.svg", root.tag.endswith("svg"), f"root element is {root.tag}")
+        except ET.ParseError as e:
+            errors.append(f"heatmap.svg: not well-formed XML: {e}")
+
     if errors:
         for e in errors:
             print(f"read_outputs: {e}", file=sys.stderr)

@@ -196,7 +196,8 @@ pub fn run(args: &Args, _g: &Global) -> crate::Result<Finished> {
         if group.is_empty() {
             continue;
         }
-        writeln!(out, "\n{label}: {} claims", group.len()).map_err(io)?;
+        let plural = if group.len() == 1 { "" } else { "s" };
+        writeln!(out, "\n{label}: {} claim{plural}", group.len()).map_err(io)?;
         let shown = if args.limit > 0 {
             args.limit.min(group.len())
         } else {

@@ -71,8 +71,13 @@ pub fn render(totals: &BTreeMap<&str, Group>, themes: &[String], key_label: &str
     let top = 56;
     let grid_w = CELL_W * themes.len();
     let legend_y = top + row_h * totals.len() + 24;
-    let width = left + grid_w.max(320) + 24;
-    let height = legend_y + 64;
+    let title = format!("Stance by {key_label} and theme");
+    let note = "cell: mean of the non-zero claim stances (n = claims on the theme)";
+    let text_w = |chars: usize| (chars as f64 * font * 0.62).ceil() as usize;
+    let width = (left + grid_w.max(320) + 24)
+        .max(16 + text_w(title.chars().count() + 2))
+        .max(left + text_w(note.chars().count()) + 16);
+    let height = legend_y + 72;
 
     let mut s = String::with_capacity(4096 + totals.len() * themes.len() * 256);
     let _ = writeln!(
@@ -87,9 +92,9 @@ pub fn render(totals: &BTreeMap<&str, Group>, themes: &[String], key_label: &str
     );
     let _ = writeln!(
         s,
-        r##"<text x="8" y="20" font-size="{}" font-weight="bold">Stance by {} and theme (mean of non-zero claim stances; n = theme claims)</text>"##,
+        r##"<text x="8" y="20" font-size="{}" font-weight="bold">{}</text>"##,
         font + 1.0,
-        xml_escape(key_label)
+        xml_escape(&title)
     );
     for (j, t) in themes.iter().enumerate() {
         let x = left + j * CELL_W + CELL_W / 2;
@@ -131,6 +136,7 @@ pub fn render(totals: &BTreeMap<&str, Group>, themes: &[String], key_label: &str
                 xml_escape(&tip)
             );
             let label = match stance {
+                Some(v) if v.abs() < 0.005 => format!("0.00 (n={})", c.n_theme_claims),
                 Some(v) => format!("{:+.2} (n={})", v, c.n_theme_claims),
                 None if c.n_theme_claims > 0 => format!("– (n={})", c.n_theme_claims),
                 None => "–".to_string(),
@@ -157,7 +163,8 @@ pub fn render(totals: &BTreeMap<&str, Group>, themes: &[String], key_label: &str
 <text x="{}" y="{}" text-anchor="middle">0</text>
 <text x="{}" y="{}" text-anchor="end">+1 (pro)</text>
 <rect x="{}" y="{legend_y}" width="16" height="12" fill="url(#empty)" stroke="#808080"/>
-<text x="{}" y="{}">no stance</text>"##,
+<text x="{}" y="{}">no stance</text>
+<text x="{lx}" y="{}" fill="#404040">{note}</text>"##,
         legend_y + 28,
         lx + 100,
         legend_y + 28,
@@ -166,6 +173,7 @@ pub fn render(totals: &BTreeMap<&str, Group>, themes: &[String], key_label: &str
         lx + 220,
         lx + 240,
         legend_y + 10,
+        legend_y + 52,
     );
     s.push_str("</svg>\n");
     s
@@ -212,7 +220,7 @@ mod tests {
         assert!(!svg.contains("<very>"));
         assert!(svg.contains('…'));
         assert!(svg.contains("url(#empty)"));
-        assert!(svg.contains("+0.00 (n=2)"));
+        assert!(svg.contains(">0.00 (n=2)<"));
         assert!(svg.ends_with("</svg>\n"));
     }
 }
