@@ -935,6 +935,34 @@ mod tests {
             .all(|r| r.new.is_none() && !r.significant && r.ci.is_none()));
     }
 
+    proptest::proptest! {
+        /// Any split of any corpus merges back into the one-pass aggregates.
+        #[test]
+        fn any_split_merges_back(
+            arts in proptest::collection::vec(
+                (0usize..4, 0u8..13, proptest::collection::vec((0usize..2, -1i8..=1), 0..5)),
+                0..25,
+            ),
+            cut in 0usize..25,
+        ) {
+            let arts: Vec<ArticleResult> = arts
+                .iter()
+                .map(|(who, month, tags)| {
+                    let d = (*month > 0).then(|| PartialDate { year: 2024, month: Some(*month), day: None });
+                    let claims: Vec<Vec<(usize, i8)>> = tags.iter().map(|t| vec![*t]).collect();
+                    let refs: Vec<&[(usize, i8)]> = claims.iter().map(Vec::as_slice).collect();
+                    article(["A", "B", "C", ""][*who], d, &refs)
+                })
+                .collect();
+            let cut = cut.min(arts.len());
+            let whole = aggregate(setup(Period::Quarter), &arts);
+            let mut first = aggregate(setup(Period::Quarter), &arts[..cut]);
+            first.merge(&aggregate(setup(Period::Quarter), &arts[cut..])).unwrap();
+            proptest::prop_assert_eq!(&first, &whole);
+            proptest::prop_assert_eq!(first.long_rows(), whole.long_rows());
+        }
+    }
+
     #[test]
     fn percentiles_interpolate() {
         let d: Vec<f64> = (0..=100).map(f64::from).collect();
