@@ -948,7 +948,11 @@ mod tests {
             let arts: Vec<ArticleResult> = arts
                 .iter()
                 .map(|(who, month, tags)| {
-                    let d = (*month > 0).then(|| PartialDate { year: 2024, month: Some(*month), day: None });
+                    let d = (*month > 0).then_some(PartialDate {
+                        year: 2024,
+                        month: Some(*month),
+                        day: None,
+                    });
                     let claims: Vec<Vec<(usize, i8)>> = tags.iter().map(|t| vec![*t]).collect();
                     let refs: Vec<&[(usize, i8)]> = claims.iter().map(Vec::as_slice).collect();
                     article(["A", "B", "C", ""][*who], d, &refs)
