@@ -404,6 +404,9 @@ fn interrupted_run_leaves_no_half_written_file() {
     generated_corpus(corpus.path(), n, 800);
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("res");
+    // A manifest left by an earlier run must not vouch for this one.
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("manifest.json"), "{\"stale\": true}").unwrap();
     let mut child = std::process::Command::new(BIN)
         .args(["run", "-q", "--threads", "1", "--out"])
         .arg(&dir)
@@ -411,9 +414,10 @@ fn interrupted_run_leaves_no_half_written_file() {
         .spawn()
         .unwrap();
     // Wait until the streamed files are being written, then kill.
-    let started = loop {
+    // `true` when killed, or when the run finished (successfully) first.
+    let ok = loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break !status.success();
+            break status.success();
         }
         let writing = fs::read_dir(&dir)
             .map(|rd| {
@@ -431,8 +435,11 @@ fn interrupted_run_leaves_no_half_written_file() {
         }
         std::thread::yield_now();
     };
-    assert!(started, "the run failed on its own");
+    assert!(ok, "the run failed on its own");
     let done = dir.join("manifest.json").exists();
+    if done {
+        assert!(manifest(&dir)["stale"].is_null(), "stale manifest kept");
+    }
     for name in OUTPUTS {
         let p = dir.join(name);
         if done {

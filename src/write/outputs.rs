@@ -24,9 +24,15 @@ pub const HEATMAP: &str = "heatmap.svg";
 pub const AGGREGATES: &str = "aggregates.json";
 pub const MANIFEST: &str = "manifest.json";
 
-/// Create the output folder.
+/// Create the output folder, and remove the manifest of an earlier run in
+/// it: the manifest is written last, so a folder with a manifest is complete.
 pub fn create_dir(dir: &Path) -> crate::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))
+    std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+    let m = dir.join(MANIFEST);
+    match std::fs::remove_file(&m) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::Error::io(&m, e)),
+        _ => Ok(()),
+    }
 }
 
 fn staged(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<AtomicFile> {
