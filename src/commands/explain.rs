@@ -167,9 +167,24 @@ pub fn run(args: &Args, _g: &Global) -> crate::Result<Finished> {
         Color::Auto => std::io::stdout().is_terminal(),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let io = |e| crate::Error::io("<stdout>", e);
+    match print(&mut out, args, &cell, ci, &rows, color).and_then(|()| out.flush()) {
+        // `explain … | head` is fine.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Finished::default()),
+        Err(e) => Err(crate::Error::io("<stdout>", e)),
+        Ok(()) => Ok(Finished::default()),
+    }
+}
+
+fn print(
+    out: &mut impl Write,
+    args: &Args,
+    cell: &crate::aggregate::Cell,
+    ci: Option<(f64, f64)>,
+    rows: &[Row],
+    color: bool,
+) -> std::io::Result<()> {
     let opt = |x: Option<f64>| x.map(number).unwrap_or_else(|| "none".into());
-    writeln!(out, "{} × {}", args.commentator, args.theme).map_err(io)?;
+    writeln!(out, "{} × {}", args.commentator, args.theme)?;
     writeln!(
         out,
         "  {} articles, {} claims, {} on the theme (salience {})",
@@ -177,8 +192,7 @@ pub fn run(args: &Args, _g: &Global) -> crate::Result<Finished> {
         cell.n_claims,
         cell.counts.n_theme_claims,
         opt(cell.salience)
-    )
-    .map_err(io)?;
+    )?;
     writeln!(
         out,
         "  +1: {}  -1: {}  0: {}  stance {} (95% CI {} to {}), log-odds {}",
@@ -189,15 +203,14 @@ pub fn run(args: &Args, _g: &Global) -> crate::Result<Finished> {
         opt(ci.map(|c| c.0)),
         opt(ci.map(|c| c.1)),
         number(cell.logit)
-    )
-    .map_err(io)?;
+    )?;
     for (stance, label) in [(-1, "-1 (con)"), (1, "+1 (pro)"), (0, "0 (neutral)")] {
         let group: Vec<&Row> = rows.iter().filter(|r| r.stance == stance).collect();
         if group.is_empty() {
             continue;
         }
         let plural = if group.len() == 1 { "" } else { "s" };
-        writeln!(out, "\n{label}: {} claim{plural}", group.len()).map_err(io)?;
+        writeln!(out, "\n{label}: {} claim{plural}", group.len())?;
         let shown = if args.limit > 0 {
             args.limit.min(group.len())
         } else {
@@ -217,20 +230,18 @@ pub fn run(args: &Args, _g: &Global) -> crate::Result<Finished> {
                 r.start,
                 r.end,
                 r.score
-            )
-            .map_err(io)?;
-            writeln!(out, "    {}", mark(&r.text, &r.cues, color)).map_err(io)?;
+            )?;
+            writeln!(out, "    {}", mark(&r.text, &r.cues, color))?;
             if !r.cues.is_empty() {
                 let list: Vec<String> = r.cues.iter().map(describe).collect();
-                writeln!(out, "    cues: {}", list.join("; ")).map_err(io)?;
+                writeln!(out, "    cues: {}", list.join("; "))?;
             }
         }
         if shown < group.len() {
-            writeln!(out, "  … {} more", group.len() - shown).map_err(io)?;
+            writeln!(out, "  … {} more", group.len() - shown)?;
         }
     }
-    out.flush().map_err(io)?;
-    Ok(Finished::default())
+    Ok(())
 }
 
 fn describe(c: &Cue) -> String {
