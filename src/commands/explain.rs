@@ -195,13 +195,15 @@ fn print(
     )?;
     writeln!(
         out,
-        "  +1: {}  -1: {}  0: {}  stance {} (95% CI {} to {}), log-odds {}",
+        "  +1: {}  -1: {}  0: {}  stance {} ({}), log-odds {}",
         cell.counts.n_pro,
         cell.counts.n_con,
         cell.counts.n_neutral,
         opt(cell.stance),
-        opt(ci.map(|c| c.0)),
-        opt(ci.map(|c| c.1)),
+        match ci {
+            Some((lo, hi)) => format!("95% CI {} to {}", number(lo), number(hi)),
+            None => "no interval".to_string(),
+        },
         number(cell.logit)
     )?;
     for (stance, label) in [(-1, "-1 (con)"), (1, "+1 (pro)"), (0, "0 (neutral)")] {
