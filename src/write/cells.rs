@@ -12,6 +12,16 @@ pub fn text(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Undo [`text`] when reading a cell back (a `'` before a formula
+/// character is dropped). A value that really began with `'=` reads back
+/// without its quote: the one ambiguity of the neutralisation.
+pub fn untext(s: &str) -> &str {
+    match s.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
+        _ => s,
+    }
+}
+
 /// A float written plainly (no exponent, at most 6 decimals, trailing zeros
 /// trimmed); NaN and infinities become an empty cell.
 pub fn number(x: f64) -> String {
@@ -47,6 +57,9 @@ mod tests {
         assert_eq!(text("@x"), "'@x");
         assert_eq!(text("Anne"), "Anne");
         assert_eq!(text(""), "");
+        for s in ["=SUM(A1)", "-Putin", "Anne", "", "'quoted"] {
+            assert_eq!(untext(&text(s)), s);
+        }
     }
 
     #[test]

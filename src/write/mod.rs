@@ -3,4 +3,7 @@
 
 pub mod atomic;
 pub mod cells;
+pub mod heatmap;
 pub mod manifest;
+pub mod outputs;
+pub mod tables;

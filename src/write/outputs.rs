@@ -1,0 +1,108 @@
+//! The output folder of `opstance run` / `merge`: file names, and the final
+//! step that writes every aggregate output and commits all files together,
+//! so an interrupted run leaves each final-named file either absent or
+//! complete.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::aggregate::Aggregates;
+use crate::write::atomic::AtomicFile;
+use crate::write::manifest::Manifest;
+use crate::write::{heatmap, tables};
+
+pub const CLAIMS: &str = "claims.csv";
+pub const ARTICLES: &str = "articles.csv";
+pub const STANCE_MATRIX: &str = "stance_matrix.csv";
+pub const SALIENCE_MATRIX: &str = "salience_matrix.csv";
+pub const STANCE_LONG: &str = "stance_long.csv";
+pub const SIMILARITY: &str = "similarity.csv";
+pub const HEATMAP: &str = "heatmap.svg";
+/// The mergeable aggregates (counts per key × period × theme and the
+/// per-article counts the bootstrap resamples): what `diff`, `explain` and
+/// `merge` read.
+pub const AGGREGATES: &str = "aggregates.json";
+pub const MANIFEST: &str = "manifest.json";
+
+/// Create the output folder, and remove the manifest of an earlier run in
+/// it: the manifest is written last, so a folder with a manifest is complete.
+pub fn create_dir(dir: &Path) -> crate::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+    let m = dir.join(MANIFEST);
+    match std::fs::remove_file(&m) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::Error::io(&m, e)),
+        _ => Ok(()),
+    }
+}
+
+fn staged(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<AtomicFile> {
+    let path: PathBuf = dir.join(name);
+    let mut f = AtomicFile::create(&path)?;
+    f.write_all(bytes).map_err(|e| crate::Error::io(&path, e))?;
+    Ok(f)
+}
+
+/// Write the aggregate outputs (all of them, or only `aggregates.json` for a
+/// partial run) next to the already streamed files, then commit everything
+/// and write the manifest last.
+pub fn finish(
+    dir: &Path,
+    agg: &Aggregates,
+    streamed: Vec<AtomicFile>,
+    partial: bool,
+    manifest: &mut Manifest,
+    mut before_manifest: impl FnMut(&mut Manifest),
+) -> crate::Result<()> {
+    let mut files = streamed;
+    let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
+    files.push(staged(dir, AGGREGATES, &json)?);
+    if !partial {
+        let totals = agg.totals();
+        files.push(staged(
+            dir,
+            STANCE_MATRIX,
+            &tables::matrix(agg, &totals, false),
+        )?);
+        files.push(staged(
+            dir,
+            SALIENCE_MATRIX,
+            &tables::matrix(agg, &totals, true),
+        )?);
+        let rows = agg.long_rows();
+        files.push(staged(dir, STANCE_LONG, &tables::long(agg, &rows))?);
+        let pairs = crate::aggregate::similarity(&totals);
+        files.push(staged(
+            dir,
+            SIMILARITY,
+            &tables::similarity(agg.setup.by, &pairs),
+        )?);
+        let svg = heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by));
+        files.push(staged(dir, HEATMAP, svg.as_bytes())?);
+    }
+    for f in files {
+        f.commit()?;
+    }
+    before_manifest(manifest);
+    let mut json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
+    json.push(b'\n');
+    crate::write::atomic::write_file(dir.join(MANIFEST), &json)
+}
+
+/// Load a run's `aggregates.json`.
+pub fn load_aggregates(run: &Path) -> crate::Result<Aggregates> {
+    let p = run.join(AGGREGATES);
+    let bytes = std::fs::read(&p).map_err(|e| crate::Error::io(&p, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| crate::Error::Input {
+        path: p.clone(),
+        line: e.line() as u64,
+        message: format!("not an opstance aggregates file: {e}"),
+    })
+}
+
+/// Peak resident memory in MB (`VmHWM`), on Linux.
+pub fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
