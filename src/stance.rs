@@ -228,7 +228,12 @@ impl Tagger {
                     }
                     flags |= modifier::CONTRAST;
                 }
-                if in_clause(ModKind::Conditional) {
+                // Conditional: the cue's clause is introduced by if/unless/would
+                // (the conditional word comes before the cue).
+                let conditional = mods.iter().any(|&(k, f, l)| {
+                    k == ModKind::Conditional && clause(f) == cl && l < c.first
+                });
+                if conditional {
                     w *= s.conditional;
                     flags |= modifier::CONDITIONAL;
                 }

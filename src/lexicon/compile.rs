@@ -123,6 +123,8 @@ pub struct TestCase {
     /// Source index of the file that holds the case.
     pub src: usize,
     pub loc: Loc,
+    /// 1-based line of the case's `text` in its file.
+    pub line: usize,
 }
 
 /// Decision-rule factors.
@@ -400,7 +402,9 @@ fn merge_file(spec: &mut Spec, src: usize, f: format::File, d: &mut Diags) {
             }
             expect.push((k, v as i8));
         }
+        let line = d.sources[src].line_col(l.start).0;
         spec.tests.push(TestCase {
+            line,
             text: t.text.into_inner(),
             expect,
             note: t.note,
@@ -532,13 +536,6 @@ fn norm_words(s: &str, toks: &mut Tokens) -> Vec<String> {
         .filter(|t| t.kind != TokenKind::Punct)
         .map(|t| toks.norm_of(t).to_string())
         .collect()
-}
-
-/// Everything compiled: theme metadata and specs ready for the matcher.
-#[derive(Debug)]
-pub struct Checked {
-    pub spec: Spec,
-    pub variants: FxHashMap<String, String>,
 }
 
 /// Check a merged spec (entries parse, regexes compile, duplicates,

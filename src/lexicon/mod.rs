@@ -6,6 +6,7 @@
 //! later files add themes, replace themes with the same id, and extend the
 //! modifier lists and variants.
 
+pub mod cases;
 pub mod compile;
 pub mod format;
 
