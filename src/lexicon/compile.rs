@@ -584,7 +584,8 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
             },
             Entry::Regex { regex, .. } => {
                 if let Err(e) = regex::Regex::new(regex) {
-                    let e = e.to_string().replace('\n', " ");
+                    let e = e.to_string();
+                    let e = e.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
                     d.error(it.loc, format!("invalid regex `{regex}`: {e}"));
                 }
                 None
@@ -613,7 +614,7 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
         if th.terms.is_empty() && th.cues.iter().all(|c| c.is_empty()) {
             d.error(th.loc, format!("theme `{id}` is empty: it has no terms and no cues"));
         }
-        if th.terms.is_empty() && th.cues[0].is_empty() && th.cues[1].is_empty() {
+        else if th.terms.is_empty() && th.cues[0].is_empty() && th.cues[1].is_empty() {
             d.warn(
                 th.loc,
                 format!("theme `{id}` has no terms and no strong cues: it can never be addressed"),

@@ -174,6 +174,7 @@ impl Lexicon {
         let spec = compile::merge(&mut d);
         let variants = compile::check(&spec, &mut d);
         let mut diagnostics = d.list;
+        diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         if diagnostics.iter().any(|d| d.severity == Severity::Error) {
             return Loaded {
                 lexicon: None,
@@ -190,7 +191,6 @@ impl Lexicon {
             .map(|b| format!("{b:02x}"))
             .collect();
         let engine = build_engine(&spec, &variants);
-        diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         let Spec {
             name,
             version,
