@@ -7,7 +7,8 @@
 //!   and the entries whose first position the word can start;
 //! - the remaining positions of each entry, checked only for those
 //!   candidates (consecutive words of one clause, `...` gaps, alternatives);
-//! - regexes, run on the claim's normalised text only when the lexicon has any.
+//! - regexes, run on the claim's normalised text (`Tokens::norm`) only when
+//!   the lexicon has any.
 //!
 //! Overlapping matches of the same group (a theme's terms, a theme's cues, a
 //! theme's exclusions, all modifiers) are resolved longest-first; matches
@@ -59,15 +60,22 @@ struct Pos {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     positions: Vec<Pos>,
+    /// Word id required right after the first word (position 1 is one exact
+    /// word with no gap), else NONE: a cheap filter before `verify`.
+    next_word: u32,
+    /// Overlap group (see [`Role::group`]).
+    group: u32,
     pub role: Role,
     /// The entry as written in the lexicon.
     pub entry: Arc<str>,
 }
 
 /// Byte trie with dense transitions over the byte classes used by the lexicon.
-#[derive(Debug, Clone, Default)]
+/// A transition holds `child << 1 | has_prefix_entries(child)`, so the walk
+/// touches only the transition table (0 = no child; the root is never a child).
+#[derive(Debug, Clone)]
 struct Trie {
-    class: Vec<u8>,
+    class: [u8; 256],
     nclass: usize,
     trans: Vec<u32>,
     /// Per node: word id when a whole word ends here.
@@ -79,11 +87,14 @@ struct Trie {
 }
 
 impl Trie {
-    fn new(class: Vec<u8>, nclass: usize) -> Self {
+    fn new(class: [u8; 256], nclass: usize) -> Self {
         let mut t = Trie {
             class,
             nclass,
-            ..Default::default()
+            trans: Vec::new(),
+            word: Vec::new(),
+            variant: Vec::new(),
+            prefix_first: Vec::new(),
         };
         t.add_node();
         t
@@ -103,10 +114,10 @@ impl Trie {
         for &b in s.as_bytes() {
             let c = self.class[b as usize] as usize;
             let i = node as usize * self.nclass + c;
-            let next = self.trans[i];
+            let next = self.trans[i] >> 1;
             node = if next == 0 {
                 let n = self.add_node();
-                self.trans[i] = n;
+                self.trans[i] = n << 1;
                 n
             } else {
                 next
@@ -115,8 +126,18 @@ impl Trie {
         node
     }
 
-    /// Walk `s`; calls `on_prefix` for every node reached (a prefix of `s`
-    /// of length ≥ 1) and returns the final node if all of `s` was consumed.
+    /// Set the has-prefix bit on every transition into a node with prefix entries.
+    fn finish(&mut self) {
+        for t in self.trans.iter_mut() {
+            let child = (*t >> 1) as usize;
+            if child != 0 && !self.prefix_first[child].is_empty() {
+                *t |= 1;
+            }
+        }
+    }
+
+    /// Walk `s`; calls `on_prefix` for every node reached that has prefix
+    /// entries and returns the final node if all of `s` was consumed.
     #[inline]
     fn walk(&self, s: &[u8], mut on_prefix: impl FnMut(u32)) -> Option<u32> {
         let mut node = 0usize;
@@ -125,12 +146,12 @@ impl Trie {
             if c == 0 {
                 return None;
             }
-            let next = self.trans[node * self.nclass + c];
-            if next == 0 {
+            let t = self.trans[node * self.nclass + c];
+            if t == 0 {
                 return None;
             }
-            node = next as usize;
-            if !self.prefix_first[node].is_empty() {
+            node = (t >> 1) as usize;
+            if t & 1 != 0 {
                 on_prefix(node as u32);
             }
         }
@@ -154,6 +175,8 @@ pub struct Matcher {
     variant_to: Vec<Box<str>>,
     pub patterns: Vec<Pattern>,
     regexes: Vec<RegexEntry>,
+    /// Per pattern: a term, cue or exclusion (not a modifier).
+    is_theme: Vec<bool>,
 }
 
 /// One match: entry `pattern` over words `first..=last` (word indices).
@@ -181,8 +204,6 @@ pub struct MatchScratch {
     raw: Vec<Match>,
     /// Accepted matches, sorted by (first, last).
     pub matches: Vec<Match>,
-    joined: String,
-    joined_starts: Vec<u32>,
 }
 
 /// Builder input: (pattern spec or regex, role, entry as written).
@@ -220,16 +241,14 @@ impl Matcher {
             mark(k);
             mark(v);
         }
-        let mut class = vec![0u8; 256];
+        let mut class = [0u8; 256];
         let mut n = 1usize;
         for b in 0..256 {
-            if used[b] {
+            if used[b] && n < 256 {
                 class[b] = n as u8;
                 n += 1;
             }
         }
-        // n ≤ 257 only if every byte value is used; clamp via u8 wrap guard.
-        let n = n.min(256);
         let mut trie = Trie::new(class, n);
         let mut word_ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut word_first: Vec<Vec<u32>> = Vec::new();
@@ -255,6 +274,8 @@ impl Matcher {
                     }
                     patterns.push(Pattern {
                         positions: Vec::new(),
+                        next_word: NONE,
+                        group: role.group(),
                         role,
                         entry,
                     });
@@ -283,8 +304,17 @@ impl Matcher {
                         }
                         positions.push(Pos { gap: pos.gap, alts });
                     }
+                    let next_word = match positions.get(1) {
+                        Some(Pos { gap: 0, alts }) if alts.len() == 1 => match alts[0] {
+                            Alt::Word(id) => id,
+                            Alt::Prefix(_) => NONE,
+                        },
+                        _ => NONE,
+                    };
                     patterns.push(Pattern {
                         positions,
+                        next_word,
+                        group: role.group(),
                         role,
                         entry,
                     });
@@ -301,18 +331,24 @@ impl Matcher {
             l.sort_unstable();
             l.dedup();
         }
+        trie.finish();
+        let is_theme = patterns
+            .iter()
+            .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
+            .collect();
         Matcher {
             trie,
             word_first,
             variant_to,
             patterns,
             regexes,
+            is_theme,
         }
     }
 
     /// Find all matches in the tokens of one claim. Results are in
     /// `s.matches` (sorted by first word, then last word).
-    pub fn find(&self, text: &str, toks: &Tokens, s: &mut MatchScratch) {
+    pub fn find(&self, _text: &str, toks: &Tokens, s: &mut MatchScratch) {
         s.words.clear();
         s.clause.clear();
         s.quoted.clear();
@@ -341,11 +377,24 @@ impl Matcher {
             let id = self.lookup(norm, wi, &mut s.cands);
             s.ids.push(id);
         }
+        if !self.regexes.is_empty() {
+            self.find_regex(toks, s);
+        }
+        // Most claims have no theme entry at all: then modifiers do not matter.
+        if s.raw.is_empty() && !s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
+            return;
+        }
         // Verify candidates.
         let nw = s.words.len();
         for ci in 0..s.cands.len() {
             let (wi, pid) = s.cands[ci];
             let p = &self.patterns[pid as usize];
+            if p.next_word != NONE {
+                let j = wi as usize + 1;
+                if j >= nw || s.ids[j] != p.next_word || s.clause[j] != s.clause[wi as usize] {
+                    continue;
+                }
+            }
             if let Some(last) = self.verify(p, 1, wi as usize, toks, s, nw) {
                 s.raw.push(Match {
                     pattern: pid,
@@ -354,9 +403,6 @@ impl Matcher {
                     len: p.positions.len() as u32,
                 });
             }
-        }
-        if !self.regexes.is_empty() {
-            self.find_regex(text, toks, s);
         }
         self.resolve(s);
     }
@@ -450,36 +496,32 @@ impl Matcher {
         None
     }
 
-    fn find_regex(&self, text: &str, toks: &Tokens, s: &mut MatchScratch) {
-        let _ = text;
-        s.joined.clear();
-        s.joined_starts.clear();
-        for &ti in &s.words {
-            if !s.joined.is_empty() {
-                s.joined.push(' ');
-            }
-            s.joined_starts.push(s.joined.len() as u32);
-            s.joined.push_str(toks.norm_of(&toks.tokens[ti as usize]));
-        }
+    /// Regexes run on [`Tokens::norm`] (normalised tokens separated by
+    /// single spaces); a match covers the words it overlaps.
+    fn find_regex(&self, toks: &Tokens, s: &mut MatchScratch) {
+        let hay = toks.norm.as_str();
         for r in &self.regexes {
-            for m in r.re.find_iter(&s.joined) {
+            for m in r.re.find_iter(hay) {
                 if m.start() == m.end() {
                     continue;
                 }
-                // Words overlapping the match.
-                let first = s
-                    .joined_starts
-                    .partition_point(|&st| st as usize <= m.start())
-                    .saturating_sub(1);
-                let last = s
-                    .joined_starts
-                    .partition_point(|&st| (st as usize) < m.end())
-                    .saturating_sub(1);
+                // Tokens overlapping the match, then the words among them.
+                let t0 = toks
+                    .tokens
+                    .partition_point(|t| (t.norm_end as usize) <= m.start());
+                let t1 = toks
+                    .tokens
+                    .partition_point(|t| (t.norm_start as usize) < m.end());
+                let w0 = s.words.partition_point(|&w| (w as usize) < t0);
+                let w1 = s.words.partition_point(|&w| (w as usize) < t1);
+                if w0 >= w1 {
+                    continue;
+                }
                 s.raw.push(Match {
                     pattern: r.pattern,
-                    first: first as u32,
-                    last: last.max(first) as u32,
-                    len: (last.max(first) - first + 1) as u32,
+                    first: w0 as u32,
+                    last: (w1 - 1) as u32,
+                    len: (w1 - w0) as u32,
                 });
             }
         }
@@ -488,21 +530,20 @@ impl Matcher {
     /// Longest match wins within a group; identical spans are all kept.
     fn resolve(&self, s: &mut MatchScratch) {
         let pats = &self.patterns;
-        s.raw.sort_unstable_by(|a, b| {
-            let ga = pats[a.pattern as usize].role.group();
-            let gb = pats[b.pattern as usize].role.group();
-            ga.cmp(&gb)
-                .then(b.len.cmp(&a.len))
-                .then((b.last - b.first).cmp(&(a.last - a.first)))
-                .then(a.first.cmp(&b.first))
-                .then(a.pattern.cmp(&b.pattern))
+        // Group, then longest (positions, then span) first, then leftmost.
+        s.raw.sort_unstable_by_key(|m| {
+            let g = pats[m.pattern as usize].group as u64;
+            let len = 0xFFFF - (m.len.min(0xFFFF) as u64);
+            let span = 0xFFFF - ((m.last - m.first).min(0xFFFF) as u64);
+            let first = m.first.min(0xFFFF) as u64;
+            ((g << 48) | (len << 32) | (span << 16) | first, m.pattern)
         });
         s.raw.dedup();
         let mut group_start = 0;
         for i in 0..s.raw.len() {
             let m = s.raw[i];
-            let g = pats[m.pattern as usize].role.group();
-            if i > 0 && pats[s.raw[i - 1].pattern as usize].role.group() != g {
+            let g = pats[m.pattern as usize].group;
+            if i > 0 && pats[s.raw[i - 1].pattern as usize].group != g {
                 group_start = s.matches.len();
             }
             let ok = s.matches[group_start..].iter().all(|a| {

@@ -8,8 +8,11 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
-use serde_json::{Map, Value};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::claims::Dest;
 use super::{Finished, Global};
@@ -60,6 +63,8 @@ pub struct Args {
 
 /// Lines per parallel batch: bounds memory, keeps threads busy.
 const BATCH_LINES: usize = 1024;
+/// Lines per parallel task inside a batch.
+const CHUNK_LINES: usize = 64;
 /// Bytes per batch, so a few huge records do not blow the bound.
 const BATCH_BYTES: usize = 8 << 20;
 
@@ -121,24 +126,30 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         if batch.is_empty() {
             break;
         }
-        let results: Vec<Result<Vec<u8>, String>> = batch
-            .par_iter()
-            .map_init(
-                || (Scratch::default(), Vec::new()),
-                |(scratch, buf), (ln, line)| {
-                    tag_line(*ln, line, args, &pipeline, scratch, buf).map(|_| std::mem::take(buf))
-                },
-            )
-            .collect();
-        for ((ln, _), r) in batch.iter().zip(results) {
-            match r {
-                Ok(bytes) => dest.write_all(&bytes).map_err(io_err)?,
-                Err(msg) if msg.is_empty() => {}
-                Err(msg) => {
-                    skipped += 1;
-                    if !g.quiet {
-                        eprintln!("skipped: {in_name}:{ln}: {msg}");
+        // Chunks of lines per task: one output buffer per chunk, not per line.
+        let results: Vec<(Vec<u8>, Vec<(u64, String)>)> = batch
+            .par_chunks(CHUNK_LINES)
+            .map_init(Scratch::default, |scratch, chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * 512);
+                let mut errs = Vec::new();
+                for (ln, line) in chunk {
+                    let mark = out.len();
+                    if let Err(msg) = tag_line(*ln, line, args, &pipeline, scratch, &mut out) {
+                        out.truncate(mark);
+                        if !msg.is_empty() {
+                            errs.push((*ln, msg));
+                        }
                     }
+                }
+                (out, errs)
+            })
+            .collect();
+        for (bytes, errs) in results {
+            dest.write_all(&bytes).map_err(io_err)?;
+            for (ln, msg) in errs {
+                skipped += 1;
+                if !g.quiet {
+                    eprintln!("skipped: {in_name}:{ln}: {msg}");
                 }
             }
         }
@@ -152,7 +163,8 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     Ok(Finished { skipped })
 }
 
-/// Tag one input line into `out`. `Err("")` = blank line (not a record).
+/// Tag one input line, appending to `out` (the caller truncates on error).
+/// `Err("")` = blank line (not a record).
 fn tag_line(
     ln: u64,
     line: &str,
@@ -161,23 +173,26 @@ fn tag_line(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    out.clear();
     let line = line.trim_end_matches(['\n', '\r']);
     if line.trim().is_empty() {
         return Err(String::new());
     }
-    let rec: Map<String, Value> =
+    let rec: Record =
         serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-    let text = match rec.get(&args.text_field) {
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => return Err(format!("field `{}` is not a string", args.text_field)),
-        None => return Err(format!("no `{}` field", args.text_field)),
-    };
-    let id = match rec.get("id") {
-        Some(Value::String(s)) => s.clone(),
-        // No id: the line number stands in, so outputs still join back.
-        Some(Value::Null) | None => ln.to_string(),
-        Some(v) => v.to_string(),
+    let text_raw = rec
+        .get(&args.text_field)
+        .ok_or_else(|| format!("no `{}` field", args.text_field))?;
+    let text: Str = serde_json::from_str(text_raw.get())
+        .map_err(|_| format!("field `{}` is not a string", args.text_field))?;
+    let text: &str = &text.0;
+    let id: String = match rec.get("id") {
+        None => ln.to_string(),
+        Some(raw) => match serde_json::from_str::<Str>(raw.get()) {
+            Ok(s) => s.0.into_owned(),
+            // No id: the line number stands in, so outputs still join back.
+            Err(_) if raw.get() == "null" => ln.to_string(),
+            Err(_) => raw.get().to_string(),
+        },
     };
     let tagger = pipeline.tagger.as_ref().expect("tag has a tagger");
     let lex = tagger.lexicon();
@@ -231,7 +246,7 @@ fn write_record(
     args: &Args,
     lex: &Lexicon,
     id: &str,
-    rec: &Map<String, Value>,
+    rec: &Record,
     text: &str,
     claim: Option<(u32, usize, usize, &str)>,
     tags: &ClaimTags,
@@ -273,12 +288,13 @@ fn write_record(
         Format::Jsonl => {
             out.extend_from_slice(b"{\"id\":");
             json_str(out, id);
-            for (k, v) in rec {
+            for (key, v) in &rec.0 {
+                let k: &str = key;
                 if k == "id" || k == "themes" {
                     continue;
                 }
                 if claim.is_some()
-                    && (k == &args.text_field
+                    && (k == args.text_field
                         || k == "claim_index"
                         || k == "start"
                         || k == "end")
@@ -286,9 +302,16 @@ fn write_record(
                     continue;
                 }
                 out.push(b',');
-                json_str(out, k);
-                out.push(b':');
-                serde_json::to_writer(&mut *out, v).expect("write to Vec");
+                if matches!(key, Cow::Borrowed(_)) {
+                    // Borrowed = had no escapes in the input: safe to copy.
+                    out.push(b'"');
+                    out.extend_from_slice(k.as_bytes());
+                    out.extend_from_slice(b"\":");
+                } else {
+                    json_str(out, k);
+                    out.push(b':');
+                }
+                out.extend_from_slice(v.get().as_bytes());
             }
             if let Some((index, start, end, ctext)) = claim {
                 out.extend_from_slice(b",\"claim_index\":");
@@ -349,5 +372,61 @@ fn write_record(
             }
             out.extend_from_slice(b"}}\n");
         }
+    }
+}
+
+/// A JSON string, borrowed from the input line when it has no escapes.
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A JSON object whose values stay raw (borrowed, unparsed): fields are
+/// passed through byte for byte without building a `Value` tree.
+struct Record<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl Record<'_> {
+    fn get(&self, key: &str) -> Option<&RawValue> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+}
+
+impl<'de> Deserialize<'de> for Record<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Record<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record<'de>, A::Error> {
+                let mut v = Vec::new();
+                while let Some(k) = map.next_key::<Str<'de>>()? {
+                    let val: &'de RawValue = map.next_value()?;
+                    v.push((k.0, val));
+                }
+                Ok(Record(v))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
