@@ -1,2 +1,643 @@
-//! Matcher: finds theme terms, stance cues and modifiers in a claim's tokens
-//! in one pass. (Stub.)
+//! Matcher: finds theme terms, stance cues, exclusions and modifiers in a
+//! claim's tokens in one pass.
+//!
+//! Every entry of the lexicon is compiled into one structure:
+//! - a byte trie over normalised words (exact words, prefix globs and
+//!   spelling variants), walked once per word token: it yields the word's id
+//!   and the entries whose first position the word can start;
+//! - the remaining positions of each entry, checked only for those
+//!   candidates (consecutive words of one clause, `...` gaps, alternatives);
+//! - regexes, run on the claim's normalised text (`Tokens::norm`) only when
+//!   the lexicon has any.
+//!
+//! Overlapping matches of the same group (a theme's terms, a theme's cues, a
+//! theme's exclusions, all modifiers) are resolved longest-first; matches
+//! with the same span are all kept (a word may be both a contrast word and
+//! a scope break).
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::lexicon::compile::{AltSpec, ModKind, PatternSpec};
+use crate::tokenize::{TokenKind, Tokens};
+
+const NONE: u32 = u32::MAX;
+
+/// What an entry does when it matches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Role {
+    Term { theme: u16, weight: f32 },
+    Cue { theme: u16, pole: i8, strong: bool, weight: f32 },
+    Exclude { theme: u16 },
+    Modifier(ModKind),
+}
+
+impl Role {
+    /// Overlap group: longest match wins within a group.
+    fn group(&self) -> u32 {
+        match *self {
+            Role::Term { theme, .. } => 1 + theme as u32 * 3,
+            Role::Cue { theme, .. } => 2 + theme as u32 * 3,
+            Role::Exclude { theme } => 3 + theme as u32 * 3,
+            Role::Modifier(_) => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Alt {
+    Word(u32),
+    Prefix(Box<str>),
+}
+
+#[derive(Debug, Clone)]
+struct Pos {
+    gap: u8,
+    alts: Vec<Alt>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    positions: Vec<Pos>,
+    /// Word id required right after the first word (position 1 is one exact
+    /// word with no gap), else NONE: a cheap filter before `verify`.
+    next_word: u32,
+    /// Overlap group (see [`Role::group`]).
+    group: u32,
+    pub role: Role,
+    /// The entry as written in the lexicon.
+    pub entry: Arc<str>,
+}
+
+/// Byte trie with dense transitions over the byte classes used by the lexicon.
+/// A transition holds `child << 1 | has_prefix_entries(child)`, so the walk
+/// touches only the transition table (0 = no child; the root is never a child).
+#[derive(Debug, Clone)]
+struct Trie {
+    class: [u8; 256],
+    nclass: usize,
+    trans: Vec<u32>,
+    /// Per node: word id when a whole word ends here.
+    word: Vec<u32>,
+    /// Per node: variant target (index into `variant_to`) when a variant key ends here.
+    variant: Vec<u32>,
+    /// Per node: patterns whose first position has a prefix glob ending here.
+    prefix_first: Vec<Vec<u32>>,
+}
+
+impl Trie {
+    fn new(class: [u8; 256], nclass: usize) -> Self {
+        let mut t = Trie {
+            class,
+            nclass,
+            trans: Vec::new(),
+            word: Vec::new(),
+            variant: Vec::new(),
+            prefix_first: Vec::new(),
+        };
+        t.add_node();
+        t
+    }
+
+    fn add_node(&mut self) -> u32 {
+        let id = self.word.len() as u32;
+        self.trans.extend(std::iter::repeat(0).take(self.nclass));
+        self.word.push(NONE);
+        self.variant.push(NONE);
+        self.prefix_first.push(Vec::new());
+        id
+    }
+
+    fn insert(&mut self, s: &str) -> u32 {
+        let mut node = 0u32;
+        for &b in s.as_bytes() {
+            let c = self.class[b as usize] as usize;
+            let i = node as usize * self.nclass + c;
+            let next = self.trans[i] >> 1;
+            node = if next == 0 {
+                let n = self.add_node();
+                self.trans[i] = n << 1;
+                n
+            } else {
+                next
+            };
+        }
+        node
+    }
+
+    /// Set the has-prefix bit on every transition into a node with prefix entries.
+    fn finish(&mut self) {
+        for t in self.trans.iter_mut() {
+            let child = (*t >> 1) as usize;
+            if child != 0 && !self.prefix_first[child].is_empty() {
+                *t |= 1;
+            }
+        }
+    }
+
+    /// Walk `s`; calls `on_prefix` for every node reached that has prefix
+    /// entries and returns the final node if all of `s` was consumed.
+    #[inline]
+    fn walk(&self, s: &[u8], mut on_prefix: impl FnMut(u32)) -> Option<u32> {
+        let mut node = 0usize;
+        for &b in s {
+            let c = self.class[b as usize] as usize;
+            if c == 0 {
+                return None;
+            }
+            let t = self.trans[node * self.nclass + c];
+            if t == 0 {
+                return None;
+            }
+            node = (t >> 1) as usize;
+            if t & 1 != 0 {
+                on_prefix(node as u32);
+            }
+        }
+        Some(node as u32)
+    }
+}
+
+/// A regex entry.
+#[derive(Debug, Clone)]
+struct RegexEntry {
+    re: regex::Regex,
+    pattern: u32,
+}
+
+/// All entries of a lexicon, compiled.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    trie: Trie,
+    /// Per word id: patterns whose first position has that word.
+    word_first: Vec<Vec<u32>>,
+    variant_to: Vec<Box<str>>,
+    pub patterns: Vec<Pattern>,
+    regexes: Vec<RegexEntry>,
+    /// Per pattern: a term, cue or exclusion (not a modifier).
+    is_theme: Vec<bool>,
+}
+
+/// One match: entry `pattern` over words `first..=last` (word indices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub pattern: u32,
+    pub first: u32,
+    pub last: u32,
+    /// Number of positions matched (longest-match key).
+    len: u32,
+}
+
+/// Reusable per-thread buffers of the matcher.
+#[derive(Debug, Default, Clone)]
+pub struct MatchScratch {
+    /// Token index of each word (word and number tokens).
+    pub words: Vec<u32>,
+    /// Clause number of each word (clauses end at , ; : - ( ) . ? !).
+    pub clause: Vec<u16>,
+    /// Whether each word is inside double quotes.
+    pub quoted: Vec<bool>,
+    /// Word id (or NONE) of each word.
+    ids: Vec<u32>,
+    cands: Vec<(u32, u32)>,
+    raw: Vec<Match>,
+    /// Accepted matches, sorted by (first, last).
+    pub matches: Vec<Match>,
+}
+
+/// Builder input: (pattern spec or regex, role, entry as written).
+pub enum Source<'a> {
+    Pattern(&'a PatternSpec),
+    Regex(&'a str),
+}
+
+impl Matcher {
+    /// Compile entries. Regexes must be valid (checked before).
+    pub fn build<'a>(
+        entries: impl IntoIterator<Item = (Source<'a>, Role, Arc<str>)>,
+        variants: &FxHashMap<String, String>,
+    ) -> Matcher {
+        let entries: Vec<_> = entries.into_iter().collect();
+        // Byte classes: every byte of every word, prefix and variant.
+        let mut used = [false; 256];
+        let mut mark = |s: &str| {
+            for &b in s.as_bytes() {
+                used[b as usize] = true;
+            }
+        };
+        for (src, _, _) in &entries {
+            if let Source::Pattern(p) = src {
+                for pos in &p.positions {
+                    for a in &pos.alts {
+                        match a {
+                            AltSpec::Word(w) | AltSpec::Prefix(w) => mark(w),
+                        }
+                    }
+                }
+            }
+        }
+        for (k, v) in variants {
+            mark(k);
+            mark(v);
+        }
+        let mut class = [0u8; 256];
+        let mut n = 1usize;
+        for b in 0..256 {
+            if used[b] && n < 256 {
+                class[b] = n as u8;
+                n += 1;
+            }
+        }
+        let mut trie = Trie::new(class, n);
+        let mut word_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut word_first: Vec<Vec<u32>> = Vec::new();
+        let mut intern = |trie: &mut Trie, w: &str, word_first: &mut Vec<Vec<u32>>| -> u32 {
+            if let Some(&id) = word_ids.get(w) {
+                return id;
+            }
+            let id = word_first.len() as u32;
+            word_first.push(Vec::new());
+            word_ids.insert(w.to_string(), id);
+            let node = trie.insert(w);
+            trie.word[node as usize] = id;
+            id
+        };
+        let mut patterns = Vec::new();
+        let mut regexes = Vec::new();
+        for (src, role, entry) in entries {
+            let pid = patterns.len() as u32;
+            match src {
+                Source::Regex(r) => {
+                    if let Ok(re) = regex::Regex::new(r) {
+                        regexes.push(RegexEntry { re, pattern: pid });
+                    }
+                    patterns.push(Pattern {
+                        positions: Vec::new(),
+                        next_word: NONE,
+                        group: role.group(),
+                        role,
+                        entry,
+                    });
+                }
+                Source::Pattern(p) => {
+                    let mut positions = Vec::with_capacity(p.positions.len());
+                    for (pi, pos) in p.positions.iter().enumerate() {
+                        let mut alts = Vec::with_capacity(pos.alts.len());
+                        for a in &pos.alts {
+                            match a {
+                                AltSpec::Word(w) => {
+                                    let id = intern(&mut trie, w, &mut word_first);
+                                    if pi == 0 {
+                                        word_first[id as usize].push(pid);
+                                    }
+                                    alts.push(Alt::Word(id));
+                                }
+                                AltSpec::Prefix(w) => {
+                                    if pi == 0 {
+                                        let node = trie.insert(w);
+                                        trie.prefix_first[node as usize].push(pid);
+                                    }
+                                    alts.push(Alt::Prefix(w.as_str().into()));
+                                }
+                            }
+                        }
+                        positions.push(Pos { gap: pos.gap, alts });
+                    }
+                    let next_word = match positions.get(1) {
+                        Some(Pos { gap: 0, alts }) if alts.len() == 1 => match alts[0] {
+                            Alt::Word(id) => id,
+                            Alt::Prefix(_) => NONE,
+                        },
+                        _ => NONE,
+                    };
+                    patterns.push(Pattern {
+                        positions,
+                        next_word,
+                        group: role.group(),
+                        role,
+                        entry,
+                    });
+                }
+            }
+        }
+        let mut variant_to = Vec::new();
+        for (k, v) in variants {
+            let node = trie.insert(k);
+            trie.variant[node as usize] = variant_to.len() as u32;
+            variant_to.push(v.as_str().into());
+        }
+        for l in &mut word_first {
+            l.sort_unstable();
+            l.dedup();
+        }
+        trie.finish();
+        let is_theme = patterns
+            .iter()
+            .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
+            .collect();
+        Matcher {
+            trie,
+            word_first,
+            variant_to,
+            patterns,
+            regexes,
+            is_theme,
+        }
+    }
+
+    /// Find all matches in the tokens of one claim. Results are in
+    /// `s.matches` (sorted by first word, then last word).
+    pub fn find(&self, _text: &str, toks: &Tokens, s: &mut MatchScratch) {
+        s.words.clear();
+        s.clause.clear();
+        s.quoted.clear();
+        s.ids.clear();
+        s.cands.clear();
+        s.raw.clear();
+        s.matches.clear();
+        let mut clause = 0u16;
+        let mut quoted = false;
+        for (ti, t) in toks.tokens.iter().enumerate() {
+            if t.kind == TokenKind::Punct {
+                match toks.norm.as_bytes()[t.norm_start as usize] {
+                    b',' | b';' | b':' | b'-' | b'(' | b')' | b'.' | b'?' | b'!' => {
+                        clause = clause.saturating_add(1)
+                    }
+                    b'"' => quoted = !quoted,
+                    _ => {}
+                }
+                continue;
+            }
+            let wi = s.words.len() as u32;
+            s.words.push(ti as u32);
+            s.clause.push(clause);
+            s.quoted.push(quoted);
+            let norm = toks.norm_of(t).as_bytes();
+            let id = self.lookup(norm, wi, &mut s.cands);
+            s.ids.push(id);
+        }
+        if !self.regexes.is_empty() {
+            self.find_regex(toks, s);
+        }
+        // Most claims have no theme entry at all: then modifiers do not matter.
+        if s.raw.is_empty() && !s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
+            return;
+        }
+        // Verify candidates.
+        let nw = s.words.len();
+        for ci in 0..s.cands.len() {
+            let (wi, pid) = s.cands[ci];
+            let p = &self.patterns[pid as usize];
+            if p.next_word != NONE {
+                let j = wi as usize + 1;
+                if j >= nw || s.ids[j] != p.next_word || s.clause[j] != s.clause[wi as usize] {
+                    continue;
+                }
+            }
+            if let Some(last) = self.verify(p, 1, wi as usize, toks, s, nw) {
+                s.raw.push(Match {
+                    pattern: pid,
+                    first: wi,
+                    last: last as u32,
+                    len: p.positions.len() as u32,
+                });
+            }
+        }
+        self.resolve(s);
+    }
+
+    /// Trie lookup of one word: pushes first-position candidates, returns the word id.
+    #[inline]
+    fn lookup(&self, norm: &[u8], wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
+        let trie = &self.trie;
+        let end = trie.walk(norm, |node| {
+            for &p in &trie.prefix_first[node as usize] {
+                cands.push((wi, p));
+            }
+        });
+        let Some(node) = end else { return NONE };
+        let v = trie.variant[node as usize];
+        if v != NONE {
+            // A spelling variant: look up the canonical form instead. The
+            // prefixes already pushed for the variant spelling are kept.
+            let canon = self.variant_to[v as usize].as_bytes();
+            let end = trie.walk(canon, |node| {
+                for &p in &trie.prefix_first[node as usize] {
+                    cands.push((wi, p));
+                }
+            });
+            return match end {
+                Some(n) => self.word_at(n, wi, cands),
+                None => NONE,
+            };
+        }
+        self.word_at(node, wi, cands)
+    }
+
+    #[inline]
+    fn word_at(&self, node: u32, wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
+        let id = self.trie.word[node as usize];
+        if id != NONE {
+            for &p in &self.word_first[id as usize] {
+                cands.push((wi, p));
+            }
+        }
+        id
+    }
+
+    fn alt_matches(&self, alts: &[Alt], wi: usize, toks: &Tokens, s: &MatchScratch) -> bool {
+        alts.iter().any(|a| match a {
+            Alt::Word(id) => s.ids[wi] == *id,
+            Alt::Prefix(p) => {
+                let t = &toks.tokens[s.words[wi] as usize];
+                let norm = toks.norm_of(t);
+                norm.starts_with(&**p) || self.canonical(s.ids[wi], norm).starts_with(&**p)
+            }
+        })
+    }
+
+    /// For prefix checks on a variant spelling: the canonical text.
+    fn canonical<'a>(&'a self, _id: u32, norm: &'a str) -> &'a str {
+        if let Some(node) = self.trie.walk(norm.as_bytes(), |_| {}) {
+            let v = self.trie.variant[node as usize];
+            if v != NONE {
+                return &self.variant_to[v as usize];
+            }
+        }
+        norm
+    }
+
+    /// Match positions `k..` after word `prev`; returns the last word.
+    fn verify(
+        &self,
+        p: &Pattern,
+        k: usize,
+        prev: usize,
+        toks: &Tokens,
+        s: &MatchScratch,
+        nw: usize,
+    ) -> Option<usize> {
+        if k == p.positions.len() {
+            return Some(prev);
+        }
+        let pos = &p.positions[k];
+        let clause = s.clause[prev];
+        for j in prev + 1..=(prev + 1 + pos.gap as usize).min(nw.saturating_sub(1)) {
+            if j >= nw || s.clause[j] != clause {
+                break;
+            }
+            if self.alt_matches(&pos.alts, j, toks, s) {
+                if let Some(l) = self.verify(p, k + 1, j, toks, s, nw) {
+                    return Some(l);
+                }
+            }
+        }
+        None
+    }
+
+    /// Regexes run on [`Tokens::norm`] (normalised tokens separated by
+    /// single spaces); a match covers the words it overlaps.
+    fn find_regex(&self, toks: &Tokens, s: &mut MatchScratch) {
+        let hay = toks.norm.as_str();
+        for r in &self.regexes {
+            for m in r.re.find_iter(hay) {
+                if m.start() == m.end() {
+                    continue;
+                }
+                // Tokens overlapping the match, then the words among them.
+                let t0 = toks
+                    .tokens
+                    .partition_point(|t| (t.norm_end as usize) <= m.start());
+                let t1 = toks
+                    .tokens
+                    .partition_point(|t| (t.norm_start as usize) < m.end());
+                let w0 = s.words.partition_point(|&w| (w as usize) < t0);
+                let w1 = s.words.partition_point(|&w| (w as usize) < t1);
+                if w0 >= w1 {
+                    continue;
+                }
+                s.raw.push(Match {
+                    pattern: r.pattern,
+                    first: w0 as u32,
+                    last: (w1 - 1) as u32,
+                    len: (w1 - w0) as u32,
+                });
+            }
+        }
+    }
+
+    /// Longest match wins within a group; identical spans are all kept.
+    fn resolve(&self, s: &mut MatchScratch) {
+        let pats = &self.patterns;
+        // Group, then longest (positions, then span) first, then leftmost.
+        s.raw.sort_unstable_by_key(|m| {
+            let g = pats[m.pattern as usize].group as u64;
+            let len = 0xFFFF - (m.len.min(0xFFFF) as u64);
+            let span = 0xFFFF - ((m.last - m.first).min(0xFFFF) as u64);
+            let first = m.first.min(0xFFFF) as u64;
+            ((g << 48) | (len << 32) | (span << 16) | first, m.pattern)
+        });
+        s.raw.dedup();
+        let mut group_start = 0;
+        for i in 0..s.raw.len() {
+            let m = s.raw[i];
+            let g = pats[m.pattern as usize].group;
+            if i > 0 && pats[s.raw[i - 1].pattern as usize].group != g {
+                group_start = s.matches.len();
+            }
+            let ok = s.matches[group_start..].iter().all(|a| {
+                a.last < m.first || m.last < a.first || (a.first == m.first && a.last == m.last)
+            });
+            if ok {
+                s.matches.push(m);
+            }
+        }
+        s.matches
+            .sort_unstable_by_key(|m| (m.first, m.last, m.pattern));
+    }
+
+    pub fn has_regexes(&self) -> bool {
+        !self.regexes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::compile::parse_pattern;
+    use crate::tokenize::tokenize;
+
+    fn build(entries: &[(&str, Role)]) -> Matcher {
+        let mut v = FxHashMap::default();
+        v.insert("kiev".to_string(), "kyiv".to_string());
+        v.insert("donbass".to_string(), "donbas".to_string());
+        let specs: Vec<_> = entries
+            .iter()
+            .map(|(e, _)| parse_pattern(e, &v, 4, &mut Tokens::default()).unwrap())
+            .collect();
+        Matcher::build(
+            specs
+                .iter()
+                .zip(entries)
+                .map(|(p, (e, r))| (Source::Pattern(p), *r, Arc::from(*e))),
+            &v,
+        )
+    }
+
+    fn found(m: &Matcher, text: &str) -> Vec<String> {
+        let mut t = Tokens::default();
+        tokenize(text, &mut t);
+        let mut s = MatchScratch::default();
+        m.find(text, &t, &mut s);
+        s.matches
+            .iter()
+            .map(|x| {
+                let a = t.tokens[s.words[x.first as usize] as usize].start as usize;
+                let b = t.tokens[s.words[x.last as usize] as usize].end as usize;
+                format!("{}={}", m.patterns[x.pattern as usize].entry, &text[a..b])
+            })
+            .collect()
+    }
+
+    const T: Role = Role::Term {
+        theme: 0,
+        weight: 1.0,
+    };
+
+    #[test]
+    fn words_globs_phrases_variants() {
+        let m = build(&[
+            ("crimea", T),
+            ("annex*", T),
+            ("territorial integrity", T),
+            ("donbas", T),
+            ("kyiv*", T),
+        ]);
+        assert_eq!(
+            found(&m, "Annexation of CRIMEA violates territorial integrity"),
+            ["annex*=Annexation", "crimea=CRIMEA", "territorial integrity=territorial integrity"]
+        );
+        assert_eq!(found(&m, "Donbass and Kiev"), ["donbas=Donbass", "kyiv*=Kiev"]);
+        assert!(found(&m, "territorial, integrity").is_empty());
+    }
+
+    #[test]
+    fn longest_match_and_gaps() {
+        let m = build(&[
+            ("territor*", T),
+            ("occupied territor*", T),
+            ("restore ... integrity", T),
+        ]);
+        assert_eq!(
+            found(&m, "the occupied territories"),
+            ["occupied territor*=occupied territories"]
+        );
+        assert_eq!(
+            found(&m, "restore its full integrity"),
+            ["restore ... integrity=restore its full integrity"]
+        );
+        assert!(found(&m, "restore a b c d e integrity").is_empty());
+        assert!(found(&m, "restore, integrity").is_empty());
+    }
+}

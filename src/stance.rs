@@ -1,19 +1,47 @@
 //! Stance: turns the matches of one claim into a decision per theme, applying
-//! negation scope, hedges, contrast, questions and reported speech. (Stub.)
+//! negation scope, hedges, intensifiers, contrast, questions, conditionals
+//! and reported speech (rules in `docs/lexicon.md`).
 
-use crate::lexicon::Lexicon;
-use crate::model::ClaimTags;
+use crate::lexicon::{Engine, Lexicon, ModKind};
+use crate::matcher::{Match, MatchScratch, Role};
+use crate::model::{modifier, ClaimTags, Evidence, EvidenceKind, ThemeResult};
+use crate::tokenize::TokenKind;
 
 /// Per-thread scratch buffers, so tagging allocates nothing per token.
 #[derive(Debug, Default)]
 pub struct Scratch {
     pub tokens: crate::tokenize::Tokens,
+    pub matches: MatchScratch,
+    mods: Vec<(ModKind, u32, u32)>,
+    cues: Vec<Match>,
 }
 
 /// Tags claims with themes and stances according to a lexicon.
 #[derive(Debug, Clone)]
 pub struct Tagger {
     lexicon: Lexicon,
+}
+
+/// A word span `first..=last` (word indices).
+#[derive(Clone, Copy)]
+struct Span {
+    first: u32,
+    last: u32,
+}
+
+impl Span {
+    fn of(m: &Match) -> Span {
+        Span {
+            first: m.first,
+            last: m.last,
+        }
+    }
+    fn overlaps(&self, o: Span) -> bool {
+        !(self.last < o.first || o.last < self.first)
+    }
+    fn inside(&self, o: Span) -> bool {
+        o.first <= self.first && self.last <= o.last
+    }
 }
 
 impl Tagger {
@@ -28,6 +56,248 @@ impl Tagger {
     /// Tag one claim. Evidence offsets are relative to `text`.
     pub fn tag(&self, text: &str, scratch: &mut Scratch) -> ClaimTags {
         crate::tokenize::tokenize(text, &mut scratch.tokens);
-        Vec::new()
+        let eng: &Engine = &self.lexicon.engine;
+        let matcher = &eng.matcher;
+        matcher.find(text, &scratch.tokens, &mut scratch.matches);
+        let Scratch {
+            tokens,
+            matches: ms,
+            mods,
+            cues,
+        } = scratch;
+        let pats = &matcher.patterns;
+        if !ms
+            .matches
+            .iter()
+            .any(|m| !matches!(pats[m.pattern as usize].role, Role::Modifier(_)))
+        {
+            return Vec::new();
+        }
+        mods.clear();
+        for m in &ms.matches {
+            if let Role::Modifier(k) = pats[m.pattern as usize].role {
+                mods.push((k, m.first, m.last));
+            }
+        }
+        let last_clause = ms.clause.last().copied().unwrap_or(0);
+        // Question: the last punctuation (ignoring closing quotes and brackets) is '?'.
+        let mut question = false;
+        for t in tokens.tokens.iter().rev() {
+            if t.kind != TokenKind::Punct {
+                break;
+            }
+            match tokens.norm.as_bytes()[t.norm_start as usize] {
+                b'"' | b'\'' | b')' => continue,
+                b'?' => {
+                    question = true;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        let rhetorical = question
+            && mods
+                .iter()
+                .any(|m| m.0 == ModKind::Rhetorical && m.1 == 0);
+        let s = &eng.settings;
+        let word_start = |w: u32| tokens.tokens[ms.words[w as usize] as usize].start as usize;
+        let word_end = |w: u32| tokens.tokens[ms.words[w as usize] as usize].end as usize;
+        let clause = |w: u32| ms.clause[w as usize];
+
+        // Contrast: the last contrast word that is not also concessive.
+        let last_contrast = mods
+            .iter()
+            .filter(|m| {
+                m.0 == ModKind::Contrast
+                    && !mods
+                        .iter()
+                        .any(|c| c.0 == ModKind::Concessive && c.1 == m.1 && c.2 == m.2)
+            })
+            .map(|m| m.1)
+            .max();
+        let concessive_clauses: Vec<u16> = mods
+            .iter()
+            .filter(|m| m.0 == ModKind::Concessive)
+            .map(|m| clause(m.1))
+            .collect();
+
+        let mut out: ClaimTags = Vec::new();
+        for (ti, &min_weight) in eng.min_weight.iter().enumerate() {
+            let theme = ti as u16;
+            // Exclusion spans of this theme.
+            let excluded = |sp: Span| {
+                ms.matches.iter().any(|m| {
+                    matches!(pats[m.pattern as usize].role, Role::Exclude { theme: t } if t == theme)
+                        && sp.inside(Span::of(m))
+                })
+            };
+            let mut term_weight = 0.0f32;
+            let mut strong = false;
+            let mut any = false;
+            cues.clear();
+            for m in &ms.matches {
+                match pats[m.pattern as usize].role {
+                    Role::Term { theme: t, weight } if t == theme => {
+                        if !excluded(Span::of(m)) {
+                            term_weight += weight;
+                            any = true;
+                        }
+                    }
+                    Role::Cue {
+                        theme: t, strong: st, ..
+                    } if t == theme => {
+                        if !excluded(Span::of(m)) {
+                            strong |= st;
+                            cues.push(*m);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let addressed = strong || (any && term_weight >= min_weight - 1e-6);
+            if !addressed {
+                continue;
+            }
+            let mut evidence = Vec::new();
+            for m in &ms.matches {
+                if let Role::Term { theme: t, weight } = pats[m.pattern as usize].role {
+                    if t == theme && !excluded(Span::of(m)) {
+                        evidence.push(Evidence {
+                            kind: EvidenceKind::Term,
+                            entry: pats[m.pattern as usize].entry.clone(),
+                            start: word_start(m.first),
+                            end: word_end(m.last),
+                            pole: 0,
+                            weight,
+                            modifiers: 0,
+                        });
+                    }
+                }
+            }
+            let mut score = 0.0f32;
+            for c in cues.iter() {
+                let Role::Cue { pole, weight, .. } = pats[c.pattern as usize].role else {
+                    continue;
+                };
+                let sp = Span::of(c);
+                let cl = clause(c.first);
+                let in_any_cue = |x: Span| cues.iter().any(|o| x.overlaps(Span::of(o)));
+                let mut w = weight;
+                let mut flags = 0u8;
+                // Negation: a negator earlier in the same clause, with no
+                // scope break between it and the cue.
+                let negated = mods.iter().any(|&(k, f, l)| {
+                    k == ModKind::Negator
+                        && l < c.first
+                        && clause(l) == cl
+                        && !in_any_cue(Span { first: f, last: l })
+                        && !mods
+                            .iter()
+                            .any(|&(k2, f2, _)| k2 == ModKind::ScopeBreak && f2 > l && f2 < c.first)
+                });
+                if negated {
+                    w = -w;
+                    flags |= modifier::NEGATED;
+                }
+                let in_clause = |k: ModKind| {
+                    mods.iter().any(|&(k2, f, l)| {
+                        k2 == k && clause(f) == cl && !Span { first: f, last: l }.overlaps(sp)
+                    })
+                };
+                if in_clause(ModKind::Hedge) {
+                    w *= s.hedge;
+                    flags |= modifier::HEDGED;
+                }
+                if in_clause(ModKind::Intensifier) {
+                    w *= s.intensifier;
+                    flags |= modifier::INTENSIFIED;
+                }
+                // Contrast.
+                if let Some(p) = last_contrast {
+                    if c.first > p {
+                        w *= s.contrast_after;
+                    } else {
+                        w *= s.contrast_before;
+                    }
+                    flags |= modifier::CONTRAST;
+                } else if !concessive_clauses.is_empty() {
+                    if concessive_clauses.contains(&cl) {
+                        w *= s.contrast_before;
+                    } else {
+                        w *= s.contrast_after;
+                    }
+                    flags |= modifier::CONTRAST;
+                }
+                // Conditional: the cue's clause is introduced by if/unless/would
+                // (the conditional word comes before the cue).
+                let conditional = mods.iter().any(|&(k, f, l)| {
+                    k == ModKind::Conditional && clause(f) == cl && l < c.first
+                });
+                if conditional {
+                    w *= s.conditional;
+                    flags |= modifier::CONDITIONAL;
+                }
+                // Reported speech.
+                let reported = ms.quoted[c.first as usize]
+                    || mods.iter().any(|&(k, f, l)| {
+                        if k != ModKind::Reporting || (Span { first: f, last: l }).overlaps(sp) {
+                            return false;
+                        }
+                        let self_subject = mods.iter().any(|&(k2, _, l2)| {
+                            k2 == ModKind::SelfSubject && l2 < f && l2 + 2 >= f
+                        });
+                        if self_subject {
+                            return false;
+                        }
+                        // Before the cue, or a trailing ", he said" clause.
+                        l < c.first || (clause(f) != cl && clause(f) == last_clause)
+                    });
+                if reported {
+                    flags |= modifier::REPORTED;
+                    let outside = |k: ModKind| {
+                        mods.iter().any(|&(k2, f, l)| {
+                            k2 == k && !Span { first: f, last: l }.overlaps(sp)
+                        })
+                    };
+                    if outside(ModKind::Endorse) {
+                        // The author endorses the reported position.
+                    } else if outside(ModKind::Reject) {
+                        w = -w;
+                    } else {
+                        w = 0.0;
+                    }
+                }
+                if question {
+                    flags |= modifier::QUESTION;
+                    if !rhetorical {
+                        w = 0.0;
+                    }
+                }
+                score += pole as f32 * w;
+                evidence.push(Evidence {
+                    kind: EvidenceKind::Cue,
+                    entry: pats[c.pattern as usize].entry.clone(),
+                    start: word_start(c.first),
+                    end: word_end(c.last),
+                    pole,
+                    weight: w,
+                    modifiers: flags,
+                });
+            }
+            evidence.sort_by_key(|e| (e.start, e.end, e.kind == EvidenceKind::Cue));
+            let score = score.clamp(-1.0, 1.0);
+            let stance = if score.abs() >= s.threshold && score != 0.0 {
+                score.signum() as i8
+            } else {
+                0
+            };
+            out.push(ThemeResult {
+                theme: ti,
+                stance,
+                score,
+                evidence,
+            });
+        }
+        out
     }
 }

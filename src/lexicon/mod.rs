@@ -1,10 +1,29 @@
 //! Lexicons: TOML files of themes, terms, stance cues, modifiers and test
-//! cases (format in `docs/lexicon.md`). (Stub.)
+//! cases (format in `docs/lexicon.md`).
+//!
+//! Files are merged in order: the first is the base (the embedded default
+//! unless a file says `standalone = true`... see [`Lexicon::from_sources`]);
+//! later files add themes, replace themes with the same id, and extend the
+//! modifier lists and variants.
+
+pub mod cases;
+pub mod compile;
+pub mod format;
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::matcher::{Matcher, Role, Source as MSource};
+use compile::{Diags, Source, Spec, CUE_LISTS, MOD_KINDS};
+pub use compile::{ModKind, Settings, TestCase};
 
 /// The default lexicon, embedded in the binary.
 pub const DEFAULT_TOML: &str = include_str!("../../lexicons/default.toml");
+/// The name diagnostics give the embedded default lexicon.
+pub const DEFAULT_PATH: &str = "lexicons/default.toml";
 
 /// A problem in a lexicon file, with its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +68,15 @@ pub struct ThemeInfo {
     pub neg: String,
 }
 
+/// The compiled part of a lexicon, shared between threads.
+#[derive(Debug)]
+pub struct Engine {
+    pub matcher: Matcher,
+    pub settings: Settings,
+    /// Per theme: minimum summed term weight.
+    pub min_weight: Vec<f32>,
+}
+
 /// A compiled lexicon (one or more files merged).
 #[derive(Debug, Clone)]
 pub struct Lexicon {
@@ -58,37 +86,253 @@ pub struct Lexicon {
     /// Hex SHA-256 of the source text(s), in the order they were loaded.
     pub sha256: String,
     pub themes: Vec<ThemeInfo>,
+    /// The `[[test]]` cases of every file, in order.
+    pub tests: Vec<TestCase>,
+    /// Paths of the sources, in load order (a test's `src` indexes this).
+    pub sources: Vec<String>,
+    pub engine: Arc<Engine>,
+}
+
+/// The result of loading: a lexicon when there were no errors, and every
+/// diagnostic (errors and warnings).
+#[derive(Debug)]
+pub struct Loaded {
+    pub lexicon: Option<Lexicon>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Lexicon {
     /// The embedded default lexicon.
+    ///
+    /// Panics if the embedded file does not compile (a test guards this).
     pub fn default_lexicon() -> Lexicon {
-        Lexicon {
-            name: "default".into(),
-            version: "0".into(),
-            language: "en".into(),
-            sha256: String::new(),
-            themes: ["territory", "guarantees", "escalation", "regime"]
-                .iter()
-                .map(|t| ThemeInfo {
-                    id: t.to_string(),
-                    label: t.to_string(),
-                    description: String::new(),
-                    pos: String::new(),
-                    neg: String::new(),
-                })
-                .collect(),
+        match Self::from_sources(vec![(DEFAULT_PATH.into(), DEFAULT_TOML.into())]).lexicon {
+            Some(l) => l,
+            None => panic!(
+                "the embedded default lexicon does not compile; run `opstance lexicon check {DEFAULT_PATH}`"
+            ),
         }
     }
 
     /// Load the default lexicon, then each file in `paths` on top of it
-    /// (a file's themes add to or replace the default's).
-    pub fn load(paths: &[std::path::PathBuf]) -> crate::Result<Lexicon> {
-        let _ = paths;
-        Ok(Self::default_lexicon())
+    /// (a file's themes add to or replace the default's; modifiers and
+    /// variants are merged). A file with `standalone = true` drops what was
+    /// loaded before it.
+    pub fn load(paths: &[PathBuf]) -> crate::Result<Lexicon> {
+        let mut sources = vec![(DEFAULT_PATH.to_string(), DEFAULT_TOML.to_string())];
+        for p in paths {
+            let text = std::fs::read_to_string(p).map_err(|e| crate::Error::io(p, e))?;
+            sources.push((p.display().to_string(), text));
+        }
+        let loaded = Self::from_sources(sources);
+        match loaded.lexicon {
+            Some(l) => Ok(l),
+            None => Err(crate::Error::Lexicon(
+                loaded
+                    .diagnostics
+                    .into_iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .collect(),
+            )),
+        }
+    }
+
+    /// Load one file for `lexicon check`/`lexicon test`: a file with `name`
+    /// is a full lexicon and stands alone; a file without is an overlay and
+    /// is loaded on top of the embedded default.
+    pub fn load_file(path: &std::path::Path) -> crate::Result<Loaded> {
+        let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
+        let mut sources = Vec::new();
+        if !compile::is_full(&text) {
+            sources.push((DEFAULT_PATH.to_string(), DEFAULT_TOML.to_string()));
+        }
+        sources.push((path.display().to_string(), text));
+        Ok(Self::from_sources(sources))
+    }
+
+    /// Merge, check and compile `(path, text)` sources in order.
+    pub fn from_sources(sources: Vec<(String, String)>) -> Loaded {
+        // `standalone = true` resets the stack.
+        let start = sources
+            .iter()
+            .rposition(|(_, t)| {
+                t.parse::<toml::Table>()
+                    .ok()
+                    .and_then(|t| t.get("standalone").and_then(|v| v.as_bool()))
+                    .unwrap_or(false)
+            })
+            .unwrap_or(0);
+        let sources: Vec<Source> = sources
+            .into_iter()
+            .skip(start)
+            .map(|(p, t)| Source::new(p, t))
+            .collect();
+        let mut d = Diags {
+            sources: &sources,
+            list: Vec::new(),
+        };
+        let spec = compile::merge(&mut d);
+        let variants = compile::check(&spec, &mut d);
+        let mut diagnostics = d.list;
+        diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            return Loaded {
+                lexicon: None,
+                diagnostics,
+            };
+        }
+        let mut hasher = Sha256::new();
+        for s in &sources {
+            hasher.update(s.text.as_bytes());
+        }
+        let sha256 = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let engine = build_engine(&spec, &variants);
+        let Spec {
+            name,
+            version,
+            language,
+            themes,
+            tests,
+            ..
+        } = spec;
+        Loaded {
+            lexicon: Some(Lexicon {
+                name: name.unwrap_or_else(|| "custom".into()),
+                version: version.unwrap_or_else(|| "0".into()),
+                language: language.unwrap_or_else(|| "en".into()),
+                sha256,
+                themes: themes.into_iter().map(|t| t.info).collect(),
+                tests,
+                sources: sources.iter().map(|s| s.path.clone()).collect(),
+                engine: Arc::new(engine),
+            }),
+            diagnostics,
+        }
     }
 
     pub fn theme_index(&self, id: &str) -> Option<usize> {
         self.themes.iter().position(|t| t.id == id)
+    }
+}
+
+fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -> Engine {
+    let mut toks = crate::tokenize::Tokens::default();
+    let gap = spec.settings.gap;
+    // Parse every pattern first (the matcher borrows them).
+    let mut owned: Vec<(Option<compile::PatternSpec>, Option<String>, Role, Arc<str>)> =
+        Vec::new();
+    let mut add = |it: &compile::Item, role: Role| {
+        let written = compile::written(&it.entry);
+        match &it.entry {
+            format::Entry::Term { term, .. } => {
+                if let Ok(p) = compile::parse_pattern(term, variants, gap, &mut toks) {
+                    owned.push((Some(p), None, role, written));
+                }
+            }
+            format::Entry::Regex { regex, .. } => {
+                owned.push((None, Some(regex.clone()), role, written));
+            }
+        }
+    };
+    for (i, list) in spec.modifiers.iter().enumerate() {
+        for it in list {
+            add(it, Role::Modifier(MOD_KINDS[i]));
+        }
+    }
+    let mut min_weight = Vec::new();
+    for (ti, th) in spec.themes.iter().enumerate() {
+        let theme = ti as u16;
+        min_weight.push(th.min_weight.unwrap_or(spec.settings.min_weight));
+        for it in &th.terms {
+            add(
+                it,
+                Role::Term {
+                    theme,
+                    weight: it.entry.weight(),
+                },
+            );
+        }
+        for it in &th.exclude {
+            add(it, Role::Exclude { theme });
+        }
+        for (li, list) in th.cues.iter().enumerate() {
+            let (_, pole, strong) = CUE_LISTS[li];
+            for it in list {
+                add(
+                    it,
+                    Role::Cue {
+                        theme,
+                        pole,
+                        strong,
+                        weight: it.entry.weight(),
+                    },
+                );
+            }
+        }
+    }
+    let matcher = Matcher::build(
+        owned.iter().map(|(p, r, role, w)| {
+            let src = match (p, r) {
+                (Some(p), _) => MSource::Pattern(p),
+                (None, Some(r)) => MSource::Regex(r),
+                (None, None) => unreachable!("entry is a pattern or a regex"),
+            };
+            (src, *role, w.clone())
+        }),
+        variants,
+    );
+    Engine {
+        matcher,
+        settings: spec.settings,
+        min_weight,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Loaded {
+        Lexicon::from_sources(vec![("t.toml".into(), text.into())])
+    }
+
+    #[test]
+    fn embedded_default_compiles() {
+        let l = load(DEFAULT_TOML);
+        let errors: Vec<_> = l
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        assert!(!l.lexicon.unwrap().themes.is_empty());
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let l = load("name = \"x\"\n[[theme]]\nid = \"a\"\nterms = [\"ok\", \"b*d\"]\n");
+        assert!(l.lexicon.is_none());
+        let d = &l.diagnostics[0];
+        assert_eq!((d.line, d.column), (4, 16), "{d}");
+        let l = load("name = \"x\"\nbogus = 1\n");
+        assert_eq!(l.diagnostics[0].line, 2, "{}", l.diagnostics[0]);
+    }
+
+    #[test]
+    fn overlays_replace_and_add_themes() {
+        let base = "name = \"b\"\n[[theme]]\nid = \"a\"\nterms = [\"x\"]\n[[theme]]\nid = \"b\"\nterms = [\"y\"]\n";
+        let over = "[[theme]]\nid = \"b\"\nterms = [\"z\"]\n[[theme]]\nid = \"c\"\nterms = [\"w\"]\n";
+        let l = Lexicon::from_sources(vec![("b".into(), base.into()), ("o".into(), over.into())]);
+        let lex = l.lexicon.expect("compiles");
+        let ids: Vec<_> = lex.themes.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        let alone = "standalone = true\n[[theme]]\nid = \"q\"\nterms = [\"w\"]\n";
+        let l = Lexicon::from_sources(vec![("b".into(), base.into()), ("s".into(), alone.into())]);
+        assert_eq!(l.lexicon.unwrap().themes.len(), 1);
     }
 }
