@@ -27,9 +27,19 @@ const NONE: u32 = u32::MAX;
 /// What an entry does when it matches.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Role {
-    Term { theme: u16, weight: f32 },
-    Cue { theme: u16, pole: i8, strong: bool, weight: f32 },
-    Exclude { theme: u16 },
+    Term {
+        theme: u16,
+        weight: f32,
+    },
+    Cue {
+        theme: u16,
+        pole: i8,
+        strong: bool,
+        weight: f32,
+    },
+    Exclude {
+        theme: u16,
+    },
     Modifier(ModKind),
 }
 
@@ -616,9 +626,16 @@ mod tests {
         ]);
         assert_eq!(
             found(&m, "Annexation of CRIMEA violates territorial integrity"),
-            ["annex*=Annexation", "crimea=CRIMEA", "territorial integrity=territorial integrity"]
+            [
+                "annex*=Annexation",
+                "crimea=CRIMEA",
+                "territorial integrity=territorial integrity"
+            ]
         );
-        assert_eq!(found(&m, "Donbass and Kiev"), ["donbas=Donbass", "kyiv*=Kiev"]);
+        assert_eq!(
+            found(&m, "Donbass and Kiev"),
+            ["donbas=Donbass", "kyiv*=Kiev"]
+        );
         assert!(found(&m, "territorial, integrity").is_empty());
     }
 

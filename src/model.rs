@@ -71,7 +71,7 @@ impl Article {
 }
 
 /// An input that did not become an article, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub path: String,
     /// 1-based record (line or row) number inside a tabular file.

@@ -79,6 +79,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         }),
     );
     manifest.inputs.files_seen = corpus.files_seen();
+    manifest.inputs.ignored = corpus.ignored().to_vec();
     manifest.warnings.extend(corpus.warnings().iter().cloned());
 
     let out_name = args

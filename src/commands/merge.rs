@@ -85,12 +85,13 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         manifest.inputs.files_seen += inp["files_seen"].as_u64().unwrap_or(0) as usize;
         manifest.inputs.articles += inp["articles"].as_u64().unwrap_or(0) as usize;
         manifest.inputs.claims += inp["claims"].as_u64().unwrap_or(0) as usize;
-        for s in inp["skipped"].as_array().into_iter().flatten() {
-            manifest.inputs.skipped.push(Skipped {
-                path: s["path"].as_str().unwrap_or("").to_string(),
-                record: s["record"].as_u64(),
-                reason: s["reason"].as_str().unwrap_or("").to_string(),
-            });
+        for (key, list) in [
+            ("skipped", &mut manifest.inputs.skipped),
+            ("ignored", &mut manifest.inputs.ignored),
+        ] {
+            list.extend(
+                serde_json::from_value::<Vec<Skipped>>(inp[key].clone()).unwrap_or_default(),
+            );
         }
         for w in m["warnings"].as_array().into_iter().flatten() {
             manifest.warnings.push(Warning {

@@ -121,6 +121,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     };
     let mut manifest = Manifest::new("run", options_json(args));
     manifest.inputs.files_seen = corpus.files_seen();
+    manifest.inputs.ignored = corpus.ignored().to_vec();
     manifest.warnings.extend(corpus.warnings().iter().cloned());
     outputs::create_dir(&args.out)?;
     let t_setup = t0.elapsed().as_secs_f64();

@@ -177,8 +177,7 @@ fn tag_line(
     if line.trim().is_empty() {
         return Err(String::new());
     }
-    let rec: Record =
-        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let rec: Record = serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
     let text_raw = rec
         .get(&args.text_field)
         .ok_or_else(|| format!("no `{}` field", args.text_field))?;
@@ -294,10 +293,7 @@ fn write_record(
                     continue;
                 }
                 if claim.is_some()
-                    && (k == args.text_field
-                        || k == "claim_index"
-                        || k == "start"
-                        || k == "end")
+                    && (k == args.text_field || k == "claim_index" || k == "start" || k == "end")
                 {
                     continue;
                 }

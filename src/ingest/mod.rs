@@ -88,6 +88,8 @@ pub struct FileJob {
 pub struct Corpus {
     opts: IngestOptions,
     entries: Vec<Entry>,
+    /// Documentation files found in the input folders (not articles, not errors).
+    ignored: Vec<Skipped>,
     warnings: Vec<Warning>,
     sidecar: Option<Sidecar>,
     pattern: Option<Pattern>,
@@ -112,10 +114,20 @@ impl Corpus {
             None => None,
         };
         let exclude = opts.metadata.as_ref().and_then(|p| p.canonicalize().ok());
-        let entries = walk::walk(inputs, exclude.as_deref())?;
+        let (ignored, entries): (Vec<Entry>, Vec<Entry>) = walk::walk(inputs, exclude.as_deref())?
+            .into_iter()
+            .partition(|e| matches!(e, Entry::Ignored(_)));
+        let ignored = ignored
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::Ignored(s) => Some(s),
+                _ => None,
+            })
+            .collect();
         let mut c = Corpus {
             opts: opts.clone(),
             entries,
+            ignored,
             warnings: Vec::new(),
             sidecar,
             pattern,
@@ -243,9 +255,15 @@ impl Corpus {
     }
 
     /// Number of input files found (tabular files count once, stdin once;
-    /// hidden files are not counted).
+    /// hidden and ignored files count too, so that
+    /// `files_seen = files read + skipped files + ignored`).
     pub fn files_seen(&self) -> usize {
-        self.entries.len()
+        self.entries.len() + self.ignored.len()
+    }
+
+    /// Documentation files (README, LICENSE, …) found in input folders.
+    pub fn ignored(&self) -> &[Skipped] {
+        &self.ignored
     }
 
     /// Corpus-level warnings (e.g. sidecar rows that matched no file).
@@ -401,6 +419,7 @@ impl Iterator for Units<'_> {
             match e {
                 Entry::Text(job) => return Some(Unit::File(job.clone())),
                 Entry::Skipped(s) => return Some(Unit::Skipped(s.clone())),
+                Entry::Ignored(_) => continue,
                 Entry::Stdin => return Some(self.corpus.stdin_unit()),
                 Entry::Table(job, kind) => {
                     self.records = Some(tabular::Records::open(self.corpus, job, *kind))

@@ -1,7 +1,8 @@
 //! Inputs to a sorted list of entries: files, folders walked recursively in
 //! byte order of names (so the order never depends on the file system),
-//! `-` for stdin. Hidden files and folders (`.name`) are left out silently;
-//! files of other types are reported as skipped.
+//! `-` for stdin. Hidden files and folders (`.name`) and files of other types
+//! are reported as skipped; documentation files (`README*`, `LICENSE*`, …)
+//! are listed as ignored, so a corpus folder can carry its own README.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,18 @@ pub enum Entry {
     Table(FileJob, Kind),
     Stdin,
     Skipped(Skipped),
+    /// Not an article and not a problem: a README or LICENSE beside the texts.
+    Ignored(Skipped),
+}
+
+/// `README.md`, `LICENSE`, `CHANGELOG.txt`, …: documentation that travels with
+/// a corpus, not part of it.
+fn is_documentation(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    matches!(
+        stem.as_str(),
+        "readme" | "license" | "licence" | "changelog" | "notice" | "copying" | "authors"
+    )
 }
 
 /// Folders nested deeper than this are reported instead of followed (symlink loops).
@@ -119,6 +132,23 @@ fn walk_dir(dir: &Path, rel: &str, depth: usize, exclude: Option<&Path>, out: &m
     for (name, path) in entries {
         let name = name.to_string_lossy().into_owned();
         if name.starts_with('.') {
+            out.push(Entry::Skipped(Skipped {
+                path: path.display().to_string(),
+                record: None,
+                reason: if path.is_dir() {
+                    "hidden folder, not read".into()
+                } else {
+                    "hidden file".into()
+                },
+            }));
+            continue;
+        }
+        if is_documentation(&name) && path.is_file() {
+            out.push(Entry::Ignored(Skipped {
+                path: path.display().to_string(),
+                record: None,
+                reason: "documentation file, not an article".into(),
+            }));
             continue;
         }
         let child_rel = if rel.is_empty() {
@@ -143,7 +173,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sorted_recursive_hidden_left_out_unknown_reported() {
+    fn sorted_recursive_hidden_and_unknown_reported_readme_ignored() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path();
         std::fs::create_dir_all(p.join("Session 2 - b")).unwrap();
@@ -156,6 +186,7 @@ mod tests {
             ".hidden.txt",
             ".git/h.txt",
             "meta.csv",
+            "README.md",
         ] {
             std::fs::write(p.join(f), "x").unwrap();
         }
@@ -168,11 +199,15 @@ mod tests {
                 Entry::Table(j, k) => format!("{k:?} {}", j.rel),
                 Entry::Stdin => "stdin".into(),
                 Entry::Skipped(s) => format!("skip {}", s.reason),
+                Entry::Ignored(s) => format!("ignore {}", s.reason),
             })
             .collect();
         assert_eq!(
             desc,
             [
+                "skip hidden folder, not read",
+                "skip hidden file",
+                "ignore documentation file, not an article",
                 "Jsonl Session 2 - b/c.jsonl",
                 "text a.md",
                 "text b.txt",

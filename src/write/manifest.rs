@@ -10,6 +10,9 @@ pub struct Inputs {
     pub articles: usize,
     pub claims: usize,
     pub skipped: Vec<Skipped>,
+    /// Documentation files (README, LICENSE, …) in input folders: counted in
+    /// `files_seen`, not read, not an error.
+    pub ignored: Vec<Skipped>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
