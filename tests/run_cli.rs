@@ -458,3 +458,45 @@ fn interrupted_run_leaves_no_half_written_file() {
         }
     }
 }
+
+/// `tests/read_outputs.py` (pandas + polars with the schema's types) accepts
+/// a run; skipped with a note when Python or the libraries are missing.
+#[test]
+fn python_readers_accept_the_outputs() {
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import pandas, polars"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !have {
+        eprintln!("note: python3 with pandas and polars not found; read_outputs.py not run");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("res");
+    opstance()
+        .args([
+            "run",
+            "-q",
+            "--bootstrap",
+            "50",
+            "--period",
+            "week",
+            "--out",
+        ])
+        .arg(&dir)
+        .arg(fixtures())
+        .assert()
+        .success();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/read_outputs.py");
+    let res = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "read_outputs.py failed:\n{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+}
