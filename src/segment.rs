@@ -323,7 +323,7 @@ impl Splitter<'_, '_> {
                         i = k.max(j);
                     } else if is_bullet(c)
                         && (i == 0 || self.b[i - 1].is_ascii_whitespace())
-                        && self.text[start..i].trim_start().len() > 0
+                        && !self.text[start..i].trim_start().is_empty()
                     {
                         self.push(start..i);
                         start = i;
