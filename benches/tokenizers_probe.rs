@@ -23,6 +23,9 @@ use tokenizers::{
     NormalizedString, Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer,
 };
 
+/// A measured run: returns (tokens, checksum).
+type Run<'a> = dyn Fn() -> (usize, usize) + 'a;
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -139,7 +142,7 @@ fn main() {
         lines.len()
     );
     let wall = Instant::now();
-    let runs: [(&str, &dyn Fn() -> (usize, usize)); 5] = [
+    let runs: [(&str, &Run); 5] = [
         ("tokenizers BertNormalizer + BertPreTokenizer", &|| {
             hf(&lines, &BertPreTokenizer)
         }),
