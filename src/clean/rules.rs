@@ -53,9 +53,28 @@ fn builtins() -> Vec<(String, Continue)> {
         (r"A(?i:ll rights reserved)\.?".into(), Continue::No),
         // transcripts: time stamps, "END", stage directions like "(Applause.)"
         (time.into(), Continue::No),
-        (r"END".into(), Continue::No),
+        (format!(r"END(?:\s+{time})?"), Continue::No),
         (r"\(\p{Lu}[^()]{0,60}\)\.?".into(), Continue::No),
     ]
+}
+
+/// Length of an inline stage direction at the start of `s` (`(Applause.)`,
+/// `(Laughter)`, `(Cross-talk.)`), if there is one.
+pub(crate) fn stage_direction(s: &str) -> Option<usize> {
+    const KINDS: &[&str] = &[
+        "Applause",
+        "Cross-talk",
+        "Crosstalk",
+        "Inaudible",
+        "Laughs",
+        "Laughter",
+    ];
+    let inner = s.strip_prefix('(')?;
+    if !KINDS.iter().any(|k| inner.starts_with(k)) {
+        return None;
+    }
+    let close = inner.as_bytes().iter().take(40).position(|&c| c == b')')?;
+    Some(close + 2)
 }
 
 /// Longest line the built-in patterns look at: boilerplate lines are short,
@@ -521,6 +540,7 @@ mod tests {
             "(Applause.)",
             "5:41 P.M. CDT",
             "END",
+            "END 3:24 P.M. EDT",
             "photo: AP",
         ] {
             assert!(bp.check(s).is_some(), "{s}");
