@@ -103,6 +103,7 @@ fn is_abbreviation(w: &str) -> bool {
             | "para"
             | "pp"
             | "sec"
+            | "sect"
             | "sep"
             | "sept"
             | "sr"
