@@ -653,7 +653,8 @@ impl Splitter<'_, '_> {
                 b'.' | b'?' | b'!' if self.is_ws(i + 1) => return None,
                 _ => {}
             }
-            if b[i - 1].is_ascii_whitespace()
+            if b[i] == pat[0]
+                && b[i - 1].is_ascii_whitespace()
                 && b[i..].starts_with(pat)
                 && self.is_ws(i + pat.len())
             {
