@@ -103,6 +103,7 @@ fn is_abbreviation(w: &str) -> bool {
             | "para"
             | "pp"
             | "sec"
+            | "sect"
             | "sep"
             | "sept"
             | "sr"
@@ -323,7 +324,7 @@ impl Splitter<'_, '_> {
                         i = k.max(j);
                     } else if is_bullet(c)
                         && (i == 0 || self.b[i - 1].is_ascii_whitespace())
-                        && self.text[start..i].trim_start().len() > 0
+                        && !self.text[start..i].trim_start().is_empty()
                     {
                         self.push(start..i);
                         start = i;
@@ -652,7 +653,8 @@ impl Splitter<'_, '_> {
                 b'.' | b'?' | b'!' if self.is_ws(i + 1) => return None,
                 _ => {}
             }
-            if b[i - 1].is_ascii_whitespace()
+            if b[i] == pat[0]
+                && b[i - 1].is_ascii_whitespace()
                 && b[i..].starts_with(pat)
                 && self.is_ws(i + pat.len())
             {

@@ -23,7 +23,7 @@ mod rules;
 
 use std::ops::Range;
 
-use memchr::{memchr2, memchr3};
+use memchr::{memchr, memchr2, memchr3};
 
 use map::{Builder, Run};
 use rules::{Boilerplate, Continue};
@@ -274,23 +274,23 @@ impl State<'_> {
             let l = para[i];
             let from_here = from.min(l.te);
             if i + 1 == n {
-                self.emit(from_here, l.te);
+                self.emit_line(from_here, l.te);
                 self.pending_break = Some((l.te, l.end + l.term - l.te));
                 break;
             }
             let next = para[i + 1];
             match self.join(&l, &next, list_like, max_len) {
                 Join::Hyphen(keep) => {
-                    self.emit(from_here, if keep { l.te } else { l.te - 1 });
+                    self.emit_line(from_here, if keep { l.te } else { l.te - 1 });
                     from = next.ts;
                 }
                 Join::Hard => {
-                    self.emit(from_here, l.te);
+                    self.emit_line(from_here, l.te);
                     self.separator("\n", l.te, l.end + l.term - l.te);
                     from = next.ts;
                 }
                 Join::Space => {
-                    self.emit(from_here, l.end);
+                    self.emit_line(from_here, l.end);
                     self.separator(" ", l.end, l.term);
                     from = next.start;
                 }
@@ -339,6 +339,28 @@ impl State<'_> {
         if self.para_started {
             self.b.replace(s, orig, len);
         }
+    }
+
+    /// Emit part of a line, leaving out inline stage directions such as
+    /// `(Applause.)` (a transcript's own lines of them are boilerplate).
+    fn emit_line(&mut self, mut from: usize, to: usize) {
+        let bytes = self.text.as_bytes();
+        let mut at = from;
+        while at < to {
+            let Some(k) = memchr(b'(', &bytes[at..to]) else {
+                break;
+            };
+            let p = at + k;
+            if let Some(len) = rules::stage_direction(&self.text[p..to]) {
+                self.emit(from, p);
+                let rest = &self.text[p + len..to];
+                from = p + len + (rest.len() - rest.trim_start().len());
+                at = from;
+            } else {
+                at = p + 1;
+            }
+        }
+        self.emit(from, to);
     }
 
     /// Copy `text[from..to]` with character normalisation.

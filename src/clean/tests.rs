@@ -40,7 +40,7 @@ fn related_article_and_wrapped_url_lines_are_removed() {
 fn bylines_datelines_and_transcript_markers_are_removed() {
     let s = "By John Smith\nAugust 18, 2025\n\n5:41 P.M. CDT\n\nTHE PRESIDENT:  Thank you.  (Applause.)\n\n(Applause.)\n\nEND\n";
     let c = clean(s);
-    assert_eq!(c.text, "Thank you.  (Applause.)");
+    assert_eq!(c.text, "Thank you.  ");
     assert_eq!(c.speakers, vec![(0, "THE PRESIDENT".to_string())]);
 }
 
@@ -193,4 +193,12 @@ fn empty_and_blank_bodies() {
     let c = clean(s);
     assert_eq!(c.text, "");
     assert!(c.to_original(0) <= s.len());
+}
+
+#[test]
+fn inline_stage_directions_are_dropped() {
+    let s = "We are back.\u{a0} (Applause.)\u{a0} I thank you (laughs) all. (Laughter.)";
+    let c = clean(s);
+    assert_eq!(c.text, "We are back.  I thank you (laughs) all. ");
+    assert_map_sane(s, &c);
 }
