@@ -93,7 +93,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         Format::Csv => {
             let mut w = csv::WriterBuilder::new().from_writer(dest);
             w.write_record(CSV_COLUMNS).map_err(csv_err)?;
-            Out::Csv(w)
+            Out::Csv(Box::new(w))
         }
         Format::Jsonl => Out::Jsonl(dest),
     };
@@ -198,7 +198,7 @@ impl Write for Dest {
 }
 
 enum Out {
-    Csv(csv::Writer<Dest>),
+    Csv(Box<csv::Writer<Dest>>),
     Jsonl(Dest),
 }
 
