@@ -35,23 +35,27 @@ pub enum GroupBy {
 
 impl GroupBy {
     /// The row key of an article; [`UNKNOWN`] when the field is empty.
-    pub fn key(self, a: &Article) -> String {
-        let commentator = a.commentator();
-        self.key_of(&a.id, &commentator, a.outlet.as_deref().unwrap_or(""))
+    /// The row keys an article counts for. A co-authored article counts
+    /// once for each of its authors (with `--by commentator`), so a joint
+    /// piece shows up in every co-author's row.
+    pub fn keys(self, a: &Article) -> Vec<String> {
+        self.keys_of(&a.id, &a.commentator(), a.outlet.as_deref().unwrap_or(""))
     }
 
-    /// The row key from the fields as written in `articles.csv`.
-    pub fn key_of(self, id: &str, commentator: &str, outlet: &str) -> String {
+    /// The row keys from the fields as written in `articles.csv` (co-authors
+    /// joined with `"; "`).
+    pub fn keys_of(self, id: &str, commentator: &str, outlet: &str) -> Vec<String> {
         let k = match self {
-            GroupBy::Commentator => commentator,
+            GroupBy::Commentator => {
+                return match commentator.trim() {
+                    "" => vec![UNKNOWN.to_string()],
+                    c => c.split("; ").map(str::to_string).collect(),
+                }
+            }
             GroupBy::Outlet => outlet,
             GroupBy::Article => id,
         };
-        if k.is_empty() {
-            UNKNOWN.to_string()
-        } else {
-            k.to_string()
-        }
+        vec![if k.is_empty() { UNKNOWN } else { k }.to_string()]
     }
 }
 
@@ -288,9 +292,10 @@ impl Aggregates {
 
     /// Add one article's counts under its row key and period.
     pub fn add_article(&mut self, a: &Article, counts: &ArticleCounts) {
-        let key = self.setup.by.key(a);
         let period = self.setup.period.label(a.date);
-        self.add(key, period, counts);
+        for key in self.setup.by.keys(a) {
+            self.add(key, period.clone(), counts);
+        }
     }
 
     pub fn add(&mut self, key: String, period: String, counts: &ArticleCounts) {
@@ -390,9 +395,12 @@ pub struct Similarity<'a> {
 
 /// Distances between the stance vectors of every pair of row keys `a < b`.
 pub fn similarity<'a>(totals: &BTreeMap<&'a str, Group>) -> Vec<Similarity<'a>> {
+    // Keys with no stance at all can pair with nobody: leave them out, so the
+    // table grows with the keys that take positions, not with every speaker.
     let vecs: Vec<(&str, Vec<Option<f64>>)> = totals
         .iter()
-        .map(|(k, g)| (*k, g.themes.iter().map(Counts::stance).collect()))
+        .map(|(k, g)| (*k, g.themes.iter().map(Counts::stance).collect::<Vec<_>>()))
+        .filter(|(_, v)| v.iter().any(Option::is_some))
         .collect();
     let mut out = Vec::new();
     for (i, (a, va)) in vecs.iter().enumerate() {
@@ -404,12 +412,14 @@ pub fn similarity<'a>(totals: &BTreeMap<&'a str, Group>) -> Vec<Similarity<'a>> 
                     n += 1;
                 }
             }
-            out.push(Similarity {
-                a,
-                b,
-                distance: (n > 0).then(|| sum / n as f64),
-                n_themes: n,
-            });
+            if n > 0 {
+                out.push(Similarity {
+                    a,
+                    b,
+                    distance: Some(sum / n as f64),
+                    n_themes: n,
+                });
+            }
         }
     }
     out
@@ -777,6 +787,18 @@ mod tests {
     }
 
     #[test]
+    fn co_authored_article_counts_for_each_author() {
+        let mut joint = article("Anne", None, &[&[(0, 1)]]);
+        joint.article.authors = vec!["Anne".into(), "Bo".into()];
+        let arts = [joint, article("Bo", None, &[&[(0, -1)]])];
+        let agg = aggregate(setup(Period::None), &arts);
+        assert_eq!(agg.groups["Anne"][""].cell(0).n_articles, 1);
+        let bo = agg.groups["Bo"][""].cell(0);
+        assert_eq!((bo.n_articles, bo.counts.n_pro, bo.counts.n_con), (2, 1, 1));
+        assert!(!agg.groups.contains_key("Anne; Bo"));
+    }
+
+    #[test]
     fn unknown_author_gets_its_own_row() {
         let agg = aggregate(setup(Period::None), &[article("", None, &[&[(0, 1)]])]);
         assert!(agg.groups.contains_key(UNKNOWN));
@@ -868,14 +890,11 @@ mod tests {
         let agg = aggregate(setup(Period::None), &arts);
         let totals = agg.totals();
         let s = similarity(&totals);
-        assert_eq!(s.len(), 3);
+        // C takes no stance and B shares no theme with it: only A–B remains.
+        assert_eq!(s.len(), 1);
         assert_eq!(
             (s[0].a, s[0].b, s[0].distance, s[0].n_themes),
             ("A", "B", Some(2.0), 1)
-        );
-        assert_eq!(
-            (s[1].a, s[1].b, s[1].distance, s[1].n_themes),
-            ("A", "C", None, 0)
         );
     }
 

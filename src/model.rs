@@ -63,8 +63,8 @@ pub struct Article {
 }
 
 impl Article {
-    /// The commentator an article is attributed to: co-authors joined with
-    /// `"; "` (each co-authored article counts once, for the joint byline).
+    /// The byline: co-authors joined with `"; "`. (Aggregates split it again
+    /// and count the article for each co-author.)
     pub fn commentator(&self) -> String {
         self.authors.join("; ")
     }

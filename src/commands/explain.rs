@@ -120,7 +120,11 @@ pub fn run(args: &Args, _g: &Global) -> crate::Result<Finished> {
     for rec in rdr.records() {
         let rec = rec.map_err(|e| csv_in(e, &apath))?;
         let id = untext(&rec[ci_id]);
-        if setup.by.key_of(id, untext(&rec[ci_c]), untext(&rec[ci_o])) == args.commentator {
+        if setup
+            .by
+            .keys_of(id, untext(&rec[ci_c]), untext(&rec[ci_o]))
+            .contains(&args.commentator)
+        {
             ids.insert(id.to_string());
         }
     }

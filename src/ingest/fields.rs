@@ -3,9 +3,9 @@
 //!
 //! Co-author rule: an author field holding a list (`[a, b]`, a JSON array,
 //! a Python-style `['a', 'b']` string, or names separated by `;`) gives
-//! several `authors`, kept in order; the model then attributes the article to
-//! the joint byline `"a; b"` as ONE commentator (see
-//! [`Article::commentator`]), so a co-authored piece counts once. A comma
+//! several `authors`, kept in order. Claim and article tables show the joint
+//! byline `"a; b"` ([`Article::commentator`]); the aggregates count the
+//! article in full for EACH co-author (`aggregate::GroupBy::keys`). A comma
 //! does not separate authors (`Lee, Ann` is one name).
 
 use super::frontmatter::{split_list, Value};
