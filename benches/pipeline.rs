@@ -190,8 +190,7 @@ fn run_opstance(o: &Opts, copies: usize, threads: usize) -> RunResult {
     let rss_mb = std::fs::read_to_string(out.join("manifest.json"))
         .ok()
         .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .and_then(|m| find_number(&m, "peak_rss_bytes"))
-        .map(|b| b / 1e6);
+        .and_then(|m| find_number(&m, "peak_rss_mb"));
     let _ = std::fs::remove_dir_all(&out);
     RunResult { secs, rss_mb }
 }

@@ -395,14 +395,32 @@ pub struct Similarity<'a> {
 
 /// Distances between the stance vectors of every pair of row keys `a < b`.
 pub fn similarity<'a>(totals: &BTreeMap<&'a str, Group>) -> Vec<Similarity<'a>> {
-    // Keys with no stance at all can pair with nobody: leave them out, so the
-    // table grows with the keys that take positions, not with every speaker.
+    let mut out = Vec::new();
+    for_each_similarity(totals, |p| out.push(p));
+    out
+}
+
+/// A key takes part in `similarity.csv` only with at least this many `+1`/`-1`
+/// claims over all themes.
+pub const MIN_SIMILARITY_CLAIMS: u64 = 3;
+
+/// [`similarity`] without collecting: a corpus with thousands of speakers
+/// has millions of pairs, which are written as they are computed.
+pub fn for_each_similarity<'a>(
+    totals: &BTreeMap<&'a str, Group>,
+    mut f: impl FnMut(Similarity<'a>),
+) {
+    // Keys with fewer than MIN_SIMILARITY_CLAIMS stance-bearing claims are
+    // left out: their distances are noise, and on a corpus with thousands of
+    // speakers who touch a theme once, they would make the table millions of
+    // rows long.
     let vecs: Vec<(&str, Vec<Option<f64>>)> = totals
         .iter()
+        .filter(|(_, g)| {
+            g.themes.iter().map(|c| c.n_pro + c.n_con).sum::<u64>() >= MIN_SIMILARITY_CLAIMS
+        })
         .map(|(k, g)| (*k, g.themes.iter().map(Counts::stance).collect::<Vec<_>>()))
-        .filter(|(_, v)| v.iter().any(Option::is_some))
         .collect();
-    let mut out = Vec::new();
     for (i, (a, va)) in vecs.iter().enumerate() {
         for (b, vb) in &vecs[i + 1..] {
             let (mut sum, mut n) = (0.0, 0);
@@ -413,7 +431,7 @@ pub fn similarity<'a>(totals: &BTreeMap<&'a str, Group>) -> Vec<Similarity<'a>> 
                 }
             }
             if n > 0 {
-                out.push(Similarity {
+                f(Similarity {
                     a,
                     b,
                     distance: Some(sum / n as f64),
@@ -422,7 +440,6 @@ pub fn similarity<'a>(totals: &BTreeMap<&'a str, Group>) -> Vec<Similarity<'a>> 
             }
         }
     }
-    out
 }
 
 /// One row of `opstance diff`: the change of one key × theme between two
@@ -883,14 +900,15 @@ mod tests {
     #[test]
     fn similarity_uses_shared_themes_only() {
         let arts = [
-            article("A", None, &[&[(0, 1)], &[(1, 1)]]),
-            article("B", None, &[&[(0, -1)]]),
-            article("C", None, &[&[(1, 0)]]),
+            article("A", None, &[&[(0, 1)], &[(1, 1)], &[(1, 1)]]),
+            article("B", None, &[&[(0, -1)], &[(0, -1)], &[(0, -1)]]),
+            article("C", None, &[&[(1, 0)], &[(1, 0)], &[(1, 0)]]),
+            article("D", None, &[&[(0, 1)], &[(1, 1)]]),
         ];
         let agg = aggregate(setup(Period::None), &arts);
         let totals = agg.totals();
         let s = similarity(&totals);
-        // C takes no stance and B shares no theme with it: only A–B remains.
+        // C takes no stance and D too few: only A–B remains.
         assert_eq!(s.len(), 1);
         assert_eq!(
             (s[0].a, s[0].b, s[0].distance, s[0].n_themes),

@@ -49,7 +49,7 @@ cells. Column types: docs/schema.md.
                        source, language, n_claims, n_words, then per theme
                        <theme>_stance, <theme>_salience.
 
-  similarity.csv       KEY_a, KEY_b, distance, n_themes: every pair a < b;
+  similarity.csv       KEY_a, KEY_b, distance, n_themes: pairs a < b (keys with >= 3 stances);
                        distance = mean |stance_a - stance_b| over the
                        n_themes both take a stance on (0..2).
 

@@ -70,12 +70,25 @@ pub fn finish(
         )?);
         let rows = agg.long_rows();
         files.push(staged(dir, STANCE_LONG, &tables::long(agg, &rows))?);
-        let pairs = crate::aggregate::similarity(&totals);
-        files.push(staged(
-            dir,
-            SIMILARITY,
-            &tables::similarity(agg.setup.by, &pairs),
-        )?);
+        let path = dir.join(SIMILARITY);
+        let mut f = AtomicFile::create(&path)?;
+        {
+            // Rows are written as the pairs are computed: memory stays flat
+            // however many keys there are.
+            let mut w = csv::WriterBuilder::new()
+                .buffer_capacity(1 << 16)
+                .from_writer(&mut f);
+            let mut result = tables::similarity_header(&mut w, agg.setup.by);
+            crate::aggregate::for_each_similarity(&totals, |p| {
+                if result.is_ok() {
+                    result = tables::similarity_row(&mut w, &p);
+                }
+            });
+            result
+                .and_then(|()| w.flush().map_err(Into::into))
+                .map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
+        }
+        files.push(f);
         let svg = heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by));
         files.push(staged(dir, HEATMAP, svg.as_bytes())?);
     }

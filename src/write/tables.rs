@@ -320,19 +320,29 @@ pub fn long(agg: &Aggregates, rows: &[aggregate::LongRow<'_>]) -> Vec<u8> {
 /// `similarity.csv`: every pair `a < b`.
 pub fn similarity(by: GroupBy, pairs: &[aggregate::Similarity<'_>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let k = key_column(by);
-    w.write_record([&format!("{k}_a"), &format!("{k}_b"), "distance", "n_themes"])
-        .expect("in memory");
+    similarity_header(&mut w, by).expect("in memory");
     for p in pairs {
-        w.write_record([
-            cells::text(p.a).as_ref(),
-            cells::text(p.b).as_ref(),
-            &opt_num(p.distance),
-            &p.n_themes.to_string(),
-        ])
-        .expect("in memory");
+        similarity_row(&mut w, p).expect("in memory");
     }
     to_bytes(w)
+}
+
+pub fn similarity_header<W: Write>(w: &mut csv::Writer<W>, by: GroupBy) -> csv::Result<()> {
+    let k = key_column(by);
+    w.write_record([&format!("{k}_a"), &format!("{k}_b"), "distance", "n_themes"])
+}
+
+/// One row of `similarity.csv` (streamed: big corpora have millions of pairs).
+pub fn similarity_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    p: &aggregate::Similarity<'_>,
+) -> csv::Result<()> {
+    w.write_record([
+        cells::text(p.a).as_ref(),
+        cells::text(p.b).as_ref(),
+        &opt_num(p.distance),
+        &p.n_themes.to_string(),
+    ])
 }
 
 /// Append the data rows of a CSV written by a partial run (everything after
