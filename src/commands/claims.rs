@@ -40,7 +40,8 @@ pub enum Format {
 
 /// Split articles into claims.
 ///
-/// Output, one claim per line (JSONL) or row (CSV): article_id, commentator,
+/// Output, one claim per line (JSONL) or row (CSV): id (JSONL only:
+/// `article_id:claim_index`, so the output feeds `opstance tag`), article_id, commentator,
 /// date (ISO 8601 at the precision given), outlet, title, claim_index
 /// (0-based), start, end (byte offsets into the original file or record
 /// text), text (the claim as read, whitespace folded), speaker (transcript
@@ -209,6 +210,8 @@ fn csv_err(e: csv::Error) -> crate::Error {
 /// One claim as a JSON object (JSONL output).
 pub fn claim_json(a: &Article, c: &Claim) -> serde_json::Value {
     let mut m = serde_json::Map::new();
+    // `id` makes the output valid input for `opstance tag` (claims | tag).
+    m.insert("id".into(), format!("{}:{}", a.id, c.index).into());
     m.insert("article_id".into(), a.id.clone().into());
     m.insert(
         "commentator".into(),
