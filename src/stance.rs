@@ -95,10 +95,7 @@ impl Tagger {
                 _ => break,
             }
         }
-        let rhetorical = question
-            && mods
-                .iter()
-                .any(|m| m.0 == ModKind::Rhetorical && m.1 == 0);
+        let rhetorical = question && mods.iter().any(|m| m.0 == ModKind::Rhetorical && m.1 == 0);
         let s = &eng.settings;
         let word_start = |w: u32| tokens.tokens[ms.words[w as usize] as usize].start as usize;
         let word_end = |w: u32| tokens.tokens[ms.words[w as usize] as usize].end as usize;
@@ -137,19 +134,17 @@ impl Tagger {
             cues.clear();
             for m in &ms.matches {
                 match pats[m.pattern as usize].role {
-                    Role::Term { theme: t, weight } if t == theme => {
-                        if !excluded(Span::of(m)) {
-                            term_weight += weight;
-                            any = true;
-                        }
+                    Role::Term { theme: t, weight } if t == theme && !excluded(Span::of(m)) => {
+                        term_weight += weight;
+                        any = true;
                     }
                     Role::Cue {
-                        theme: t, strong: st, ..
-                    } if t == theme => {
-                        if !excluded(Span::of(m)) {
-                            strong |= st;
-                            cues.push(*m);
-                        }
+                        theme: t,
+                        strong: st,
+                        ..
+                    } if t == theme && !excluded(Span::of(m)) => {
+                        strong |= st;
+                        cues.push(*m);
                     }
                     _ => {}
                 }
@@ -230,9 +225,9 @@ impl Tagger {
                 }
                 // Conditional: the cue's clause is introduced by if/unless/would
                 // (the conditional word comes before the cue).
-                let conditional = mods.iter().any(|&(k, f, l)| {
-                    k == ModKind::Conditional && clause(f) == cl && l < c.first
-                });
+                let conditional = mods
+                    .iter()
+                    .any(|&(k, f, l)| k == ModKind::Conditional && clause(f) == cl && l < c.first);
                 if conditional {
                     w *= s.conditional;
                     flags |= modifier::CONDITIONAL;
@@ -255,9 +250,8 @@ impl Tagger {
                 if reported {
                     flags |= modifier::REPORTED;
                     let outside = |k: ModKind| {
-                        mods.iter().any(|&(k2, f, l)| {
-                            k2 == k && !Span { first: f, last: l }.overlaps(sp)
-                        })
+                        mods.iter()
+                            .any(|&(k2, f, l)| k2 == k && !Span { first: f, last: l }.overlaps(sp))
                     };
                     if outside(ModKind::Endorse) {
                         // The author endorses the reported position.

@@ -231,11 +231,7 @@ fn word(text: &str, s: usize, out: &mut Tokens) -> usize {
             continue;
         }
         if c < 0x80 {
-            if (c == b'.' || c == b',')
-                && digits
-                && i > s
-                && i + 1 < n
-                && b[i + 1].is_ascii_digit()
+            if (c == b'.' || c == b',') && digits && i > s && i + 1 < n && b[i + 1].is_ascii_digit()
             {
                 // 1,000 and 3.5 stay one number.
                 i += 1;
@@ -456,7 +452,10 @@ mod tests {
 
     #[test]
     fn accents_and_case_fold() {
-        assert_eq!(norms("Zaporižžia ÉCOLE Łódź"), ["zaporizzia", "ecole", "lodz"]);
+        assert_eq!(
+            norms("Zaporižžia ÉCOLE Łódź"),
+            ["zaporizzia", "ecole", "lodz"]
+        );
         assert_eq!(norms("Straße"), ["strasse"]);
         // Decomposed e + combining acute.
         assert_eq!(norms("Cafe\u{301}"), ["cafe"]);
@@ -473,7 +472,10 @@ mod tests {
 
     #[test]
     fn quotes_fold_and_numbers() {
-        assert_eq!(norms("“peace” 1,000 3.5"), ["\"", "peace", "\"", "1,000", "3.5"]);
+        assert_eq!(
+            norms("“peace” 1,000 3.5"),
+            ["\"", "peace", "\"", "1,000", "3.5"]
+        );
         assert_eq!(toks("1991")[0].2, TokenKind::Number);
         assert_eq!(norms("end. Next"), ["end", ".", "next"]);
         assert_eq!(norms("wait..."), ["wait", "."]);

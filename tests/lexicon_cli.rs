@@ -21,7 +21,9 @@ fn check_reports_every_error_with_its_position() {
     let at = |pos: &str, sev: &str, needle: &str| {
         let want = format!("{FIX}/broken.toml:{pos}: {sev}: ");
         assert!(
-            lines.iter().any(|l| l.starts_with(&want) && l.contains(needle)),
+            lines
+                .iter()
+                .any(|l| l.starts_with(&want) && l.contains(needle)),
             "no `{want}…{needle}` in:\n{stdout}"
         );
     };
@@ -44,13 +46,19 @@ fn check_reports_unknown_keys_and_syntax_with_position() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.starts_with(&format!("{FIX}/bad_syntax.toml:6:1: error: unknown field `colour`")),
+        stdout.starts_with(&format!(
+            "{FIX}/bad_syntax.toml:6:1: error: unknown field `colour`"
+        )),
         "{stdout}"
     );
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("x.toml");
     std::fs::write(&p, "name = \"x\"\n\n[[theme]\nid = 1\n").unwrap();
-    let out = opstance().args(["lexicon", "check"]).arg(&p).output().unwrap();
+    let out = opstance()
+        .args(["lexicon", "check"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("x.toml:3:"), "{stdout}");
@@ -87,10 +95,16 @@ fn test_prints_failures_and_exits_1() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains(&format!("FAIL {FIX}/failing.toml:15")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("FAIL {FIX}/failing.toml:15")),
+        "{stdout}"
+    );
     assert!(stdout.contains("expected: land = 1"), "{stdout}");
     assert!(stdout.contains("got:      land = -1"), "{stdout}");
-    assert!(stdout.contains("cue  `illegal*` at 28..35 \"illegal\""), "{stdout}");
+    assert!(
+        stdout.contains("cue  `illegal*` at 28..35 \"illegal\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("deliberately wrong"), "{stdout}");
     assert!(stdout.ends_with("1 passed, 1 failed\n"), "{stdout}");
 }
@@ -102,7 +116,9 @@ fn test_of_a_broken_lexicon_fails_with_diagnostics() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stdout).unwrap().contains("broken.toml:6:20: error"));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("broken.toml:6:20: error"));
 }
 
 /// The default lexicon's own cases must pass: editing the lexicon so that
@@ -125,7 +141,10 @@ fn default_lexicon_cases_pass() {
                 .join("\n")
         )
     });
-    assert!(!lex.tests.is_empty(), "the default lexicon has no [[test]] cases");
+    assert!(
+        !lex.tests.is_empty(),
+        "the default lexicon has no [[test]] cases"
+    );
     let outcome = opstance::lexicon::cases::run(&lex, None);
     let report: Vec<String> = outcome
         .failures

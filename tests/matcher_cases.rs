@@ -90,7 +90,9 @@ fn matcher_cases() {
                     got.sort();
                     want.sort();
                     if got != want {
-                        problems.push(format!("cue `{entry}`: modifiers {got:?}, expected {want:?}"));
+                        problems.push(format!(
+                            "cue `{entry}`: modifiers {got:?}, expected {want:?}"
+                        ));
                     }
                 }
             }
@@ -98,7 +100,9 @@ fn matcher_cases() {
         for (theme, want) in &c.score {
             match tags.iter().find(|t| lex.themes[t.theme].id == *theme) {
                 Some(t) if (t.score - want).abs() <= 0.01 => {}
-                Some(t) => problems.push(format!("score of `{theme}`: {} (expected {want})", t.score)),
+                Some(t) => {
+                    problems.push(format!("score of `{theme}`: {} (expected {want})", t.score))
+                }
                 None => problems.push(format!("score of `{theme}`: theme not addressed")),
             }
         }

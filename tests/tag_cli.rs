@@ -47,8 +47,15 @@ fn tags_records_in_order_with_evidence_and_passthrough() {
     assert_eq!(out.status.code(), Some(0));
     let recs = lines(&out.stdout);
     assert_eq!(recs.len(), 3);
-    let first = std::str::from_utf8(&out.stdout).unwrap().lines().next().unwrap();
-    assert!(first.starts_with(r#"{"id":"a","speaker":"X","text":"#), "{first}");
+    let first = std::str::from_utf8(&out.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap();
+    assert!(
+        first.starts_with(r#"{"id":"a","speaker":"X","text":"#),
+        "{first}"
+    );
     let land = &recs[0]["themes"]["land"];
     assert_eq!(land["stance"], -1);
     let cue = land["evidence"]
@@ -102,11 +109,17 @@ fn split_emits_one_line_per_claim_with_original_offsets() {
     assert_eq!(recs[1]["id"], "doc:1");
     assert_eq!(recs[1]["claim_index"], 1);
     assert_eq!(recs[1]["src"], "s");
-    let (s, e) = (recs[1]["start"].as_u64().unwrap() as usize, recs[1]["end"].as_u64().unwrap() as usize);
+    let (s, e) = (
+        recs[1]["start"].as_u64().unwrap() as usize,
+        recs[1]["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&text[s..e], "Ukraine will not accept the loss of Crimea.");
     let ev = &recs[1]["themes"]["land"]["evidence"];
     for x in ev.as_array().unwrap() {
-        let (a, b) = (x["start"].as_u64().unwrap() as usize, x["end"].as_u64().unwrap() as usize);
+        let (a, b) = (
+            x["start"].as_u64().unwrap() as usize,
+            x["end"].as_u64().unwrap() as usize,
+        );
         assert_eq!(&text[a..b], x["text"].as_str().unwrap());
     }
     assert_eq!(recs[1]["themes"]["land"]["stance"], -1);
@@ -136,8 +149,14 @@ fn csv_output_and_atomic_out_file() {
     let mut rows = csv.lines();
     assert_eq!(rows.next(), Some("id,theme,stance,score,cues,text"));
     let row = rows.next().unwrap();
-    assert!(row.starts_with("a,land,-1,-1,illegal annexation -1 1,"), "{row}");
-    assert!(row.ends_with(",'-Crimea: this is an illegal annexation."), "{row}");
+    assert!(
+        row.starts_with("a,land,-1,-1,illegal annexation -1 1,"),
+        "{row}"
+    );
+    assert!(
+        row.ends_with(",'-Crimea: this is an illegal annexation."),
+        "{row}"
+    );
 }
 
 #[test]
@@ -147,8 +166,16 @@ fn output_does_not_depend_on_threads() {
         eprintln!("note: {} absent, skipping", dev.display());
         return;
     }
-    let one = opstance().args(["--threads", "1", "tag"]).arg(dev).output().unwrap();
-    let two = opstance().args(["--threads", "2", "tag"]).arg(dev).output().unwrap();
+    let one = opstance()
+        .args(["--threads", "1", "tag"])
+        .arg(dev)
+        .output()
+        .unwrap();
+    let two = opstance()
+        .args(["--threads", "2", "tag"])
+        .arg(dev)
+        .output()
+        .unwrap();
     assert_eq!(one.status.code(), Some(0));
     assert!(!one.stdout.is_empty());
     assert_eq!(one.stdout, two.stdout);

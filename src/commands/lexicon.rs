@@ -81,4 +81,3 @@ pub fn run(cmd: &Command, g: &Global) -> crate::Result<Finished> {
         }
     }
 }
-

@@ -63,6 +63,9 @@ pub struct Args {
 
 /// Lines per parallel batch: bounds memory, keeps threads busy.
 const BATCH_LINES: usize = 1024;
+/// Output bytes of a chunk of lines, and its bad records (line, message).
+type ChunkOut = (Vec<u8>, Vec<(u64, String)>);
+
 /// Lines per parallel task inside a batch.
 const CHUNK_LINES: usize = 64;
 /// Bytes per batch, so a few huge records do not blow the bound.
@@ -127,7 +130,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
             break;
         }
         // Chunks of lines per task: one output buffer per chunk, not per line.
-        let results: Vec<(Vec<u8>, Vec<(u64, String)>)> = batch
+        let results: Vec<ChunkOut> = batch
             .par_chunks(CHUNK_LINES)
             .map_init(Scratch::default, |scratch, chunk| {
                 let mut out = Vec::with_capacity(chunk.len() * 512);
@@ -177,8 +180,7 @@ fn tag_line(
     if line.trim().is_empty() {
         return Err(String::new());
     }
-    let rec: Record =
-        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let rec: Record = serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
     let text_raw = rec
         .get(&args.text_field)
         .ok_or_else(|| format!("no `{}` field", args.text_field))?;
@@ -294,10 +296,7 @@ fn write_record(
                     continue;
                 }
                 if claim.is_some()
-                    && (k == args.text_field
-                        || k == "claim_index"
-                        || k == "start"
-                        || k == "end")
+                    && (k == args.text_field || k == "claim_index" || k == "start" || k == "end")
                 {
                     continue;
                 }

@@ -62,18 +62,32 @@ fn show(pairs: &[(String, i8)]) -> String {
 }
 
 /// Multi-line description of a failed case.
-pub fn describe(lexicon: &Lexicon, case: &TestCase, want: &[(String, i8)], tags: &ClaimTags) -> String {
+pub fn describe(
+    lexicon: &Lexicon,
+    case: &TestCase,
+    want: &[(String, i8)],
+    tags: &ClaimTags,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "  text:     {}", case.text);
     let _ = writeln!(s, "  expected: {}", show(want));
     let got: Vec<String> = tags
         .iter()
-        .map(|t| format!("{} = {} (score {:.2})", lexicon.themes[t.theme].id, t.stance, t.score))
+        .map(|t| {
+            format!(
+                "{} = {} (score {:.2})",
+                lexicon.themes[t.theme].id, t.stance, t.score
+            )
+        })
         .collect();
     let _ = writeln!(
         s,
         "  got:      {}",
-        if got.is_empty() { "{}".into() } else { got.join(", ") }
+        if got.is_empty() {
+            "{}".into()
+        } else {
+            got.join(", ")
+        }
     );
     for t in tags {
         for e in &t.evidence {

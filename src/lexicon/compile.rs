@@ -43,7 +43,11 @@ impl Source {
         let off = off.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= off);
         let ls = self.line_starts[line - 1];
-        let col = self.text.get(ls..off).map_or(off - ls, |s| s.chars().count()) + 1;
+        let col = self
+            .text
+            .get(ls..off)
+            .map_or(off - ls, |s| s.chars().count())
+            + 1;
         (line, col)
     }
 }
@@ -82,12 +86,38 @@ pub const MOD_KINDS: [ModKind; 12] = [
 
 /// Used when no file in the stack lists any rhetorical openings.
 const DEFAULT_RHETORICAL: &[&str] = &[
-    "isn't", "aren't", "wasn't", "weren't", "doesn't", "don't", "didn't", "won't", "wouldn't",
-    "shouldn't", "can't", "couldn't", "haven't", "hasn't", "why should", "why would",
-    "how can", "how could", "who would", "who could", "what good",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "doesn't",
+    "don't",
+    "didn't",
+    "won't",
+    "wouldn't",
+    "shouldn't",
+    "can't",
+    "couldn't",
+    "haven't",
+    "hasn't",
+    "why should",
+    "why would",
+    "how can",
+    "how could",
+    "who would",
+    "who could",
+    "what good",
 ];
 /// Used when no file in the stack lists any concessive words.
-const DEFAULT_CONCESSIVE: &[&str] = &["although", "though", "even though", "even if", "whereas", "while", "despite"];
+const DEFAULT_CONCESSIVE: &[&str] = &[
+    "although",
+    "though",
+    "even though",
+    "even if",
+    "whereas",
+    "while",
+    "despite",
+];
 
 /// An entry with where it was written.
 #[derive(Debug, Clone)]
@@ -289,8 +319,7 @@ fn merge_file(spec: &mut Spec, src: usize, f: format::File, d: &mut Diags) {
     }
     for (k, v) in f.variants {
         let l = loc(src, &k);
-        spec.variants
-            .insert(k.into_inner(), (v.into_inner(), l));
+        spec.variants.insert(k.into_inner(), (v.into_inner(), l));
     }
     let m = f.modifiers;
     let lists = [
@@ -338,7 +367,10 @@ fn merge_file(spec: &mut Spec, src: usize, f: format::File, d: &mut Diags) {
         }
         if let Some(prev) = seen_here.insert(id.clone(), tl) {
             let (line, _) = d.sources[prev.src].line_col(prev.start);
-            d.error(tl, format!("theme `{id}` is defined twice in this file (first at line {line})"));
+            d.error(
+                tl,
+                format!("theme `{id}` is defined twice in this file (first at line {line})"),
+            );
             continue;
         }
         let min_weight = th.min_weight.map(|w| {
@@ -349,7 +381,10 @@ fn merge_file(spec: &mut Spec, src: usize, f: format::File, d: &mut Diags) {
             v
         });
         let s = |x: Option<format::SStr>| x.map(|v| v.into_inner()).unwrap_or_default();
-        let label = th.label.map(|v| v.into_inner()).unwrap_or_else(|| id.clone());
+        let label = th
+            .label
+            .map(|v| v.into_inner())
+            .unwrap_or_else(|| id.clone());
         let c = th.cues;
         let ts = ThemeSpec {
             info: ThemeInfo {
@@ -393,7 +428,10 @@ fn merge_file(spec: &mut Spec, src: usize, f: format::File, d: &mut Diags) {
             let kl = loc(src, &k);
             let k = k.into_inner();
             if !(-1..=1).contains(&v) {
-                d.error(kl, format!("expected stance for `{k}` must be -1, 0 or 1, not {v}"));
+                d.error(
+                    kl,
+                    format!("expected stance for `{k}` must be -1, 0 or 1, not {v}"),
+                );
                 continue;
             }
             if !spec.themes.iter().any(|th| th.info.id == k) {
@@ -522,7 +560,13 @@ fn norm_words(s: &str, toks: &mut Tokens) -> Vec<String> {
     // Clitics written alone ("n't", "'s") are kept literally.
     let folded: String = s
         .chars()
-        .map(|c| if matches!(c, '\u{2019}' | '\u{2018}') { '\'' } else { c })
+        .map(|c| {
+            if matches!(c, '\u{2019}' | '\u{2018}') {
+                '\''
+            } else {
+                c
+            }
+        })
         .collect();
     if folded.starts_with('\'') {
         return vec![folded.to_lowercase()];
@@ -548,7 +592,10 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
         let nk = norm_words(k, &mut toks);
         let nv = norm_words(v, &mut toks);
         if nk.len() != 1 || nv.len() != 1 {
-            d.error(*l, format!("variant `{k}` = `{v}`: both sides must be single words"));
+            d.error(
+                *l,
+                format!("variant `{k}` = `{v}`: both sides must be single words"),
+            );
             continue;
         }
         let (nk, nv) = (nk[0].clone(), nv[0].clone());
@@ -585,7 +632,12 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
             Entry::Regex { regex, .. } => {
                 if let Err(e) = regex::Regex::new(regex) {
                     let e = e.to_string();
-                    let e = e.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                    let e = e
+                        .lines()
+                        .rev()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("")
+                        .trim();
                     d.error(it.loc, format!("invalid regex `{regex}`: {e}"));
                 }
                 None
@@ -612,9 +664,11 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
     for th in &spec.themes {
         let id = &th.info.id;
         if th.terms.is_empty() && th.cues.iter().all(|c| c.is_empty()) {
-            d.error(th.loc, format!("theme `{id}` is empty: it has no terms and no cues"));
-        }
-        else if th.terms.is_empty() && th.cues[0].is_empty() && th.cues[1].is_empty() {
+            d.error(
+                th.loc,
+                format!("theme `{id}` is empty: it has no terms and no cues"),
+            );
+        } else if th.terms.is_empty() && th.cues[0].is_empty() && th.cues[1].is_empty() {
             d.warn(
                 th.loc,
                 format!("theme `{id}` has no terms and no strong cues: it can never be addressed"),
@@ -639,7 +693,9 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
         for (li, list) in th.cues.iter().enumerate() {
             let (lname, pole, _) = CUE_LISTS[li];
             for it in list {
-                let Some(p) = check_entry(it, d) else { continue };
+                let Some(p) = check_entry(it, d) else {
+                    continue;
+                };
                 match poles.get(&p) {
                     Some((pp, pl, ploc)) => {
                         let (line, _) = d.sources[ploc.src].line_col(ploc.start);
@@ -699,9 +755,18 @@ mod tests {
         assert_eq!(p.positions.len(), 2);
         let p = pat("don't").unwrap();
         assert_eq!(p.positions.len(), 2);
-        assert_eq!(pat("n't").unwrap().positions[0].alts, [AltSpec::Word("n't".into())]);
-        assert_eq!(pat("Kiev").unwrap().positions[0].alts, [AltSpec::Word("kyiv".into())]);
-        assert_eq!(pat("Zaporižžia").unwrap().positions[0].alts, [AltSpec::Word("zaporizzia".into())]);
+        assert_eq!(
+            pat("n't").unwrap().positions[0].alts,
+            [AltSpec::Word("n't".into())]
+        );
+        assert_eq!(
+            pat("Kiev").unwrap().positions[0].alts,
+            [AltSpec::Word("kyiv".into())]
+        );
+        assert_eq!(
+            pat("Zaporižžia").unwrap().positions[0].alts,
+            [AltSpec::Word("zaporizzia".into())]
+        );
     }
 
     #[test]

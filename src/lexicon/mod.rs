@@ -219,12 +219,14 @@ impl Lexicon {
     }
 }
 
+/// A parsed entry (pattern or regex) with its role and text, before the matcher borrows it.
+type OwnedEntry = (Option<compile::PatternSpec>, Option<String>, Role, Arc<str>);
+
 fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -> Engine {
     let mut toks = crate::tokenize::Tokens::default();
     let gap = spec.settings.gap;
     // Parse every pattern first (the matcher borrows them).
-    let mut owned: Vec<(Option<compile::PatternSpec>, Option<String>, Role, Arc<str>)> =
-        Vec::new();
+    let mut owned: Vec<OwnedEntry> = Vec::new();
     let mut add = |it: &compile::Item, role: Role| {
         let written = compile::written(&it.entry);
         match &it.entry {
@@ -326,7 +328,8 @@ mod tests {
     #[test]
     fn overlays_replace_and_add_themes() {
         let base = "name = \"b\"\n[[theme]]\nid = \"a\"\nterms = [\"x\"]\n[[theme]]\nid = \"b\"\nterms = [\"y\"]\n";
-        let over = "[[theme]]\nid = \"b\"\nterms = [\"z\"]\n[[theme]]\nid = \"c\"\nterms = [\"w\"]\n";
+        let over =
+            "[[theme]]\nid = \"b\"\nterms = [\"z\"]\n[[theme]]\nid = \"c\"\nterms = [\"w\"]\n";
         let l = Lexicon::from_sources(vec![("b".into(), base.into()), ("o".into(), over.into())]);
         let lex = l.lexicon.expect("compiles");
         let ids: Vec<_> = lex.themes.iter().map(|t| t.id.as_str()).collect();
