@@ -253,6 +253,8 @@ pub struct Matcher {
     regexes: Vec<RegexEntry>,
     /// Per pattern: a term, cue or exclusion (not a modifier).
     is_theme: Vec<bool>,
+    /// Per pattern: `Pattern::next_word`, packed for the candidate loop.
+    next_word: Vec<u32>,
 }
 
 /// One match: entry `pattern` over words `first..=last` (word indices).
@@ -408,6 +410,7 @@ impl Matcher {
             l.dedup();
         }
         trie.finish();
+        let next_word = patterns.iter().map(|p: &Pattern| p.next_word).collect();
         let is_theme = patterns
             .iter()
             .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
@@ -419,6 +422,7 @@ impl Matcher {
             patterns,
             regexes,
             is_theme,
+            next_word,
         }
     }
 
@@ -464,13 +468,14 @@ impl Matcher {
         let nw = s.words.len();
         for ci in 0..s.cands.len() {
             let (wi, pid) = s.cands[ci];
-            let p = &self.patterns[pid as usize];
-            if p.next_word != NONE {
+            let next = self.next_word[pid as usize];
+            if next != NONE {
                 let j = wi as usize + 1;
-                if j >= nw || s.ids[j] != p.next_word || s.clause[j] != s.clause[wi as usize] {
+                if j >= nw || s.ids[j] != next || s.clause[j] != s.clause[wi as usize] {
                     continue;
                 }
             }
+            let p = &self.patterns[pid as usize];
             if let Some(last) = self.verify(p, 1, wi as usize, toks, s, nw) {
                 s.raw.push(Match {
                     pattern: pid,
@@ -493,6 +498,11 @@ impl Matcher {
             }
         });
         let Some(node) = end else { return NONE };
+        // Entries are folded through the variants, so a node is a word or a
+        // variant key, never both: check the (more common) word first.
+        if trie.word[node as usize] != NONE {
+            return self.word_at(node, wi, cands);
+        }
         let v = trie.variant[node as usize];
         if v != NONE {
             // A spelling variant: look up the canonical form instead. The
