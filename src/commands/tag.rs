@@ -85,13 +85,13 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         Some(p) if p.as_os_str() != "-" => p.display().to_string(),
         _ => "<stdin>".to_string(),
     };
-    let mut reader: Box<dyn BufRead> = match &args.input {
-        Some(p) if p.as_os_str() != "-" => Box::new(std::io::BufReader::with_capacity(
-            1 << 20,
-            std::fs::File::open(p).map_err(|e| crate::Error::io(p, e))?,
-        )),
-        _ => Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())),
+    let source: Box<dyn std::io::Read> = match &args.input {
+        Some(p) if p.as_os_str() != "-" => {
+            Box::new(std::fs::File::open(p).map_err(|e| crate::Error::io(p, e))?)
+        }
+        _ => Box::new(std::io::stdin()),
     };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, source);
     let out_name = args
         .out
         .as_ref()
@@ -114,6 +114,11 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         batch.clear();
         let mut bytes = 0;
         while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
+            // Nothing buffered: the next read may block on a slow pipe, so
+            // tag what we have first (output never waits for a full batch).
+            if !batch.is_empty() && reader.buffer().is_empty() {
+                break;
+            }
             let mut s = spare.pop().unwrap_or_default();
             s.clear();
             let n = reader
