@@ -460,14 +460,27 @@ impl Matcher {
         if !self.regexes.is_empty() {
             self.find_regex(toks, s);
         }
-        // Most claims have no theme entry at all: then modifiers do not matter.
-        if s.raw.is_empty() && !s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
+        let nw = s.words.len();
+        // Theme entries first: most claims have none, and then modifiers
+        // do not matter.
+        if s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
+            self.verify_cands(toks, s, nw, true);
+        }
+        if !s.raw.iter().any(|m| self.is_theme[m.pattern as usize]) {
+            s.raw.clear();
             return;
         }
-        // Verify candidates.
-        let nw = s.words.len();
+        self.verify_cands(toks, s, nw, false);
+        self.resolve(s);
+    }
+
+    /// Verify the candidates that are (or are not) theme entries.
+    fn verify_cands(&self, toks: &Tokens, s: &mut MatchScratch, nw: usize, theme: bool) {
         for ci in 0..s.cands.len() {
             let (wi, pid) = s.cands[ci];
+            if self.is_theme[pid as usize] != theme {
+                continue;
+            }
             let next = self.next_word[pid as usize];
             if next != NONE {
                 let j = wi as usize + 1;
@@ -485,7 +498,6 @@ impl Matcher {
                 });
             }
         }
-        self.resolve(s);
     }
 
     /// Trie lookup of one word: pushes first-position candidates, returns the word id.
