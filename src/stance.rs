@@ -295,3 +295,57 @@ impl Tagger {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tagger() -> &'static Tagger {
+        static T: std::sync::OnceLock<Tagger> = std::sync::OnceLock::new();
+        T.get_or_init(|| Tagger::new(Lexicon::default_lexicon()))
+    }
+
+    #[test]
+    fn scratch_reuse_gives_the_same_result() {
+        let t = tagger();
+        let mut s = Scratch::default();
+        let a = "Russia must withdraw from all occupied territories of Ukraine.";
+        let first = t.tag(a, &mut s);
+        t.tag("Will NATO ever admit Ukraine? Nobody knows.", &mut s);
+        assert_eq!(first, t.tag(a, &mut s));
+        assert!(!first.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn results_are_well_formed(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zA-Zé’'\"?,;()—-]{1,8}").unwrap(),
+                    proptest::sample::select(vec![
+                        "Crimea".to_string(), "not".into(), "annexation".into(), "illegal".into(),
+                        "NATO".into(), "nuclear".into(), "Putin".into(), "regime".into(),
+                        "said".into(), "if".into(), "but".into(), "never".into(), "“".into(), "?".into(),
+                    ]),
+                ],
+                0..30,
+            )
+        ) {
+            let text = words.join(" ");
+            let t = tagger();
+            let mut s = Scratch::default();
+            let tags = t.tag(&text, &mut s);
+            let mut last = None;
+            for r in &tags {
+                proptest::prop_assert!(last.map_or(true, |l| l < r.theme));
+                last = Some(r.theme);
+                proptest::prop_assert!((-1..=1).contains(&r.stance));
+                proptest::prop_assert!(r.score.abs() <= 1.0);
+                for e in &r.evidence {
+                    proptest::prop_assert!(e.start < e.end && e.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(e.start) && text.is_char_boundary(e.end));
+                }
+            }
+        }
+    }
+}
