@@ -245,8 +245,6 @@ struct RegexEntry {
 /// All entries of a lexicon, compiled.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    /// Unique per build: scratch word caches check it.
-    uid: u64,
     trie: Trie,
     /// Per word id: patterns whose first position has that word.
     word_first: Vec<Vec<u32>>,
@@ -284,32 +282,7 @@ pub struct MatchScratch {
     raw: Vec<Match>,
     /// Accepted matches, sorted by (first, last).
     pub matches: Vec<Match>,
-    cache: WordCache,
 }
-
-/// Per-thread memo of trie lookups for short words: text is Zipfian, so
-/// most words were looked up moments ago. Tied to one matcher by `owner`.
-#[derive(Debug, Default, Clone)]
-struct WordCache {
-    owner: u64,
-    slots: Vec<Slot>,
-    /// Candidate pattern ids of the cached words.
-    arena: Vec<u32>,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-struct Slot {
-    key: u128,
-    len: u8,
-    id: u32,
-    start: u32,
-    n: u32,
-}
-
-const CACHE_BITS: u32 = 12;
-const ARENA_MAX: usize = 1 << 20;
-
-static NEXT_MATCHER_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Builder input: (pattern spec or regex, role, entry as written).
 pub enum Source<'a> {
@@ -443,7 +416,6 @@ impl Matcher {
             .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
             .collect();
         Matcher {
-            uid: NEXT_MATCHER_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             trie,
             word_first,
             variant_to,
@@ -482,7 +454,7 @@ impl Matcher {
             s.clause.push(clause);
             s.quoted.push(quoted);
             let norm = toks.norm_of(t).as_bytes();
-            let id = self.lookup_cached(norm, wi, &mut s.cands, &mut s.cache);
+            let id = self.lookup(norm, wi, &mut s.cands);
             s.ids.push(id);
         }
         if !self.regexes.is_empty() {
@@ -526,50 +498,6 @@ impl Matcher {
                 });
             }
         }
-    }
-
-    /// [`lookup`](Self::lookup) through the per-thread word cache.
-    #[inline]
-    fn lookup_cached(
-        &self,
-        norm: &[u8],
-        wi: u32,
-        cands: &mut Vec<(u32, u32)>,
-        cache: &mut WordCache,
-    ) -> u32 {
-        if norm.len() > 16 {
-            return self.lookup(norm, wi, cands);
-        }
-        if cache.owner != self.uid || cache.arena.len() > ARENA_MAX {
-            cache.owner = self.uid;
-            cache.slots.clear();
-            cache.slots.resize(1 << CACHE_BITS, Slot::default());
-            cache.arena.clear();
-        }
-        let mut buf = [0u8; 16];
-        buf[..norm.len()].copy_from_slice(norm);
-        let key = u128::from_le_bytes(buf);
-        let h = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29) ^ norm.len() as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            >> (64 - CACHE_BITS);
-        let slot = &mut cache.slots[h as usize];
-        if slot.len as usize == norm.len() && slot.key == key && slot.len != 0 {
-            let (start, n) = (slot.start as usize, slot.n as usize);
-            cands.extend(cache.arena[start..start + n].iter().map(|&p| (wi, p)));
-            return slot.id;
-        }
-        let before = cands.len();
-        let id = self.lookup(norm, wi, cands);
-        let start = cache.arena.len() as u32;
-        cache.arena.extend(cands[before..].iter().map(|&(_, p)| p));
-        *slot = Slot {
-            key,
-            len: norm.len() as u8,
-            id,
-            start,
-            n: (cands.len() - before) as u32,
-        };
-        id
     }
 
     /// Trie lookup of one word: pushes first-position candidates, returns the word id.
