@@ -436,11 +436,17 @@ impl Matcher {
         s.cands.clear();
         s.raw.clear();
         s.matches.clear();
+        let n = toks.tokens.len();
+        s.words.reserve(n);
+        s.clause.reserve(n);
+        s.quoted.reserve(n);
+        s.ids.reserve(n);
+        let norm_bytes = toks.norm.as_bytes();
         let mut clause = 0u16;
         let mut quoted = false;
         for (ti, t) in toks.tokens.iter().enumerate() {
             if t.kind == TokenKind::Punct {
-                match toks.norm.as_bytes()[t.norm_start as usize] {
+                match norm_bytes[t.norm_start as usize] {
                     b',' | b';' | b':' | b'-' | b'(' | b')' | b'.' | b'?' | b'!' => {
                         clause = clause.saturating_add(1)
                     }
@@ -453,7 +459,7 @@ impl Matcher {
             s.words.push(ti as u32);
             s.clause.push(clause);
             s.quoted.push(quoted);
-            let norm = toks.norm_of(t).as_bytes();
+            let norm = &norm_bytes[t.norm_start as usize..t.norm_end as usize];
             let id = self.lookup(norm, wi, &mut s.cands);
             s.ids.push(id);
         }
