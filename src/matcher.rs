@@ -50,6 +50,9 @@ impl Role {
             Role::Term { theme, .. } => 1 + theme as u32 * 3,
             Role::Cue { theme, .. } => 2 + theme as u32 * 3,
             Role::Exclude { theme } => 3 + theme as u32 * 3,
+            // Rhetorical openings ("isn't") only matter at the claim start;
+            // they must not hide the negator inside them elsewhere.
+            Role::Modifier(ModKind::Rhetorical) => 0xFFFF,
             Role::Modifier(_) => 0,
         }
     }
@@ -636,7 +639,7 @@ impl Matcher {
         let pats = &self.patterns;
         // Group, then longest (positions, then span) first, then leftmost.
         s.raw.sort_unstable_by_key(|m| {
-            let g = pats[m.pattern as usize].group as u64;
+            let g = (pats[m.pattern as usize].group as u64).min(0xFFFF);
             let len = 0xFFFF - (m.len.min(0xFFFF) as u64);
             let span = 0xFFFF - ((m.last - m.first).min(0xFFFF) as u64);
             let first = m.first.min(0xFFFF) as u64;

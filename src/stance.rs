@@ -95,7 +95,15 @@ impl Tagger {
                 _ => break,
             }
         }
-        let rhetorical = question && mods.iter().any(|m| m.0 == ModKind::Rhetorical && m.1 == 0);
+        // A rhetorical question asserts the opposite of its negated opening:
+        // "Isn't it time to accept …?" accepts. Its span (first words) is
+        // then not a negation.
+        let rhetorical_span = mods
+            .iter()
+            .filter(|m| question && m.0 == ModKind::Rhetorical && m.1 == 0)
+            .map(|m| m.2)
+            .max();
+        let rhetorical = rhetorical_span.is_some();
         let s = &eng.settings;
         let word_start = |w: u32| tokens.tokens[ms.words[w as usize] as usize].start as usize;
         let word_end = |w: u32| tokens.tokens[ms.words[w as usize] as usize].end as usize;
@@ -186,6 +194,7 @@ impl Tagger {
                         && l < c.first
                         && clause(l) == cl
                         && !in_any_cue(Span { first: f, last: l })
+                        && rhetorical_span.map_or(true, |r| f > r)
                         && !mods
                             .iter()
                             .any(|&(k2, f2, _)| k2 == ModKind::ScopeBreak && f2 > l && f2 < c.first)
