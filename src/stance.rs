@@ -76,7 +76,18 @@ impl Tagger {
         mods.clear();
         for m in &ms.matches {
             if let Role::Modifier(k) = pats[m.pattern as usize].role {
-                mods.push((k, m.first, m.last));
+                // A negator inside a term or cue ("no-fly zone", "never
+                // recognise") belongs to that entry, not to the clause.
+                let inside_entry = k == ModKind::Negator
+                    && ms.matches.iter().any(|o| {
+                        matches!(
+                            pats[o.pattern as usize].role,
+                            Role::Term { .. } | Role::Cue { .. }
+                        ) && Span::of(o).overlaps(Span::of(m))
+                    });
+                if !inside_entry {
+                    mods.push((k, m.first, m.last));
+                }
             }
         }
         let last_clause = ms.clause.last().copied().unwrap_or(0);
