@@ -50,6 +50,9 @@ impl Role {
             Role::Term { theme, .. } => 1 + theme as u32 * 3,
             Role::Cue { theme, .. } => 2 + theme as u32 * 3,
             Role::Exclude { theme } => 3 + theme as u32 * 3,
+            // Rhetorical openings ("isn't") only matter at the claim start;
+            // they must not hide the negator inside them elsewhere.
+            Role::Modifier(ModKind::Rhetorical) => 0xFFFF,
             Role::Modifier(_) => 0,
         }
     }
@@ -88,6 +91,9 @@ struct Trie {
     class: [u8; 256],
     nclass: usize,
     trans: Vec<u32>,
+    /// The same table in 16 bits when the trie is small enough (it usually
+    /// is): half the cache footprint for the hot walk.
+    trans16: Vec<u16>,
     /// Per node: word id when a whole word ends here.
     word: Vec<u32>,
     /// Per node: variant target (index into `variant_to`) when a variant key ends here.
@@ -102,6 +108,7 @@ impl Trie {
             class,
             nclass,
             trans: Vec::new(),
+            trans16: Vec::new(),
             word: Vec::new(),
             variant: Vec::new(),
             prefix_first: Vec::new(),
@@ -136,37 +143,99 @@ impl Trie {
         node
     }
 
+    /// Renumber nodes breadth-first, so the shallow nodes every word walks
+    /// through share a few cache lines.
+    fn renumber_bfs(&mut self) {
+        let n = self.word.len();
+        let mut order = Vec::with_capacity(n);
+        let mut new_id = vec![u32::MAX; n];
+        order.push(0usize);
+        new_id[0] = 0;
+        let mut head = 0;
+        while head < order.len() {
+            let node = order[head];
+            head += 1;
+            for c in 0..self.nclass {
+                let child = (self.trans[node * self.nclass + c] >> 1) as usize;
+                if child != 0 && new_id[child] == u32::MAX {
+                    new_id[child] = order.len() as u32;
+                    order.push(child);
+                }
+            }
+        }
+        let mut trans = vec![0u32; n * self.nclass];
+        let mut word = vec![NONE; n];
+        let mut variant = vec![NONE; n];
+        let mut prefix_first = vec![Vec::new(); n];
+        for (new, &old) in order.iter().enumerate() {
+            for c in 0..self.nclass {
+                let t = self.trans[old * self.nclass + c];
+                let child = (t >> 1) as usize;
+                if child != 0 {
+                    trans[new * self.nclass + c] = (new_id[child] << 1) | (t & 1);
+                }
+            }
+            word[new] = self.word[old];
+            variant[new] = self.variant[old];
+            prefix_first[new] = std::mem::take(&mut self.prefix_first[old]);
+        }
+        self.trans = trans;
+        self.word = word;
+        self.variant = variant;
+        self.prefix_first = prefix_first;
+    }
+
     /// Set the has-prefix bit on every transition into a node with prefix entries.
     fn finish(&mut self) {
+        self.renumber_bfs();
         for t in self.trans.iter_mut() {
             let child = (*t >> 1) as usize;
             if child != 0 && !self.prefix_first[child].is_empty() {
                 *t |= 1;
             }
         }
+        if self.word.len() < 1 << 15 {
+            self.trans16 = self.trans.iter().map(|&t| t as u16).collect();
+            self.trans = Vec::new();
+        }
     }
 
     /// Walk `s`; calls `on_prefix` for every node reached that has prefix
     /// entries and returns the final node if all of `s` was consumed.
     #[inline]
-    fn walk(&self, s: &[u8], mut on_prefix: impl FnMut(u32)) -> Option<u32> {
-        let mut node = 0usize;
-        for &b in s {
-            let c = self.class[b as usize] as usize;
-            if c == 0 {
-                return None;
-            }
-            let t = self.trans[node * self.nclass + c];
-            if t == 0 {
-                return None;
-            }
-            node = (t >> 1) as usize;
-            if t & 1 != 0 {
-                on_prefix(node as u32);
-            }
+    fn walk(&self, s: &[u8], on_prefix: impl FnMut(u32)) -> Option<u32> {
+        if self.trans.is_empty() {
+            walk_in(&self.trans16, &self.class, self.nclass, s, on_prefix)
+        } else {
+            walk_in(&self.trans, &self.class, self.nclass, s, on_prefix)
         }
-        Some(node as u32)
     }
+}
+
+#[inline]
+fn walk_in<T: Copy + Into<u32>>(
+    trans: &[T],
+    class: &[u8; 256],
+    nclass: usize,
+    s: &[u8],
+    mut on_prefix: impl FnMut(u32),
+) -> Option<u32> {
+    let mut node = 0usize;
+    for &b in s {
+        let c = class[b as usize] as usize;
+        if c == 0 {
+            return None;
+        }
+        let t: u32 = trans[node * nclass + c].into();
+        if t == 0 {
+            return None;
+        }
+        node = (t >> 1) as usize;
+        if t & 1 != 0 {
+            on_prefix(node as u32);
+        }
+    }
+    Some(node as u32)
 }
 
 /// A regex entry.
@@ -187,6 +256,8 @@ pub struct Matcher {
     regexes: Vec<RegexEntry>,
     /// Per pattern: a term, cue or exclusion (not a modifier).
     is_theme: Vec<bool>,
+    /// Per pattern: `Pattern::next_word`, packed for the candidate loop.
+    next_word: Vec<u32>,
 }
 
 /// One match: entry `pattern` over words `first..=last` (word indices).
@@ -342,6 +413,7 @@ impl Matcher {
             l.dedup();
         }
         trie.finish();
+        let next_word = patterns.iter().map(|p: &Pattern| p.next_word).collect();
         let is_theme = patterns
             .iter()
             .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
@@ -353,6 +425,7 @@ impl Matcher {
             patterns,
             regexes,
             is_theme,
+            next_word,
         }
     }
 
@@ -366,11 +439,17 @@ impl Matcher {
         s.cands.clear();
         s.raw.clear();
         s.matches.clear();
+        let n = toks.tokens.len();
+        s.words.reserve(n);
+        s.clause.reserve(n);
+        s.quoted.reserve(n);
+        s.ids.reserve(n);
+        let norm_bytes = toks.norm.as_bytes();
         let mut clause = 0u16;
         let mut quoted = false;
         for (ti, t) in toks.tokens.iter().enumerate() {
             if t.kind == TokenKind::Punct {
-                match toks.norm.as_bytes()[t.norm_start as usize] {
+                match norm_bytes[t.norm_start as usize] {
                     b',' | b';' | b':' | b'-' | b'(' | b')' | b'.' | b'?' | b'!' => {
                         clause = clause.saturating_add(1)
                     }
@@ -383,28 +462,42 @@ impl Matcher {
             s.words.push(ti as u32);
             s.clause.push(clause);
             s.quoted.push(quoted);
-            let norm = toks.norm_of(t).as_bytes();
+            let norm = &norm_bytes[t.norm_start as usize..t.norm_end as usize];
             let id = self.lookup(norm, wi, &mut s.cands);
             s.ids.push(id);
         }
         if !self.regexes.is_empty() {
             self.find_regex(toks, s);
         }
-        // Most claims have no theme entry at all: then modifiers do not matter.
-        if s.raw.is_empty() && !s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
+        let nw = s.words.len();
+        // Theme entries first: most claims have none, and then modifiers
+        // do not matter.
+        if s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
+            self.verify_cands(toks, s, nw, true);
+        }
+        if !s.raw.iter().any(|m| self.is_theme[m.pattern as usize]) {
+            s.raw.clear();
             return;
         }
-        // Verify candidates.
-        let nw = s.words.len();
+        self.verify_cands(toks, s, nw, false);
+        self.resolve(s);
+    }
+
+    /// Verify the candidates that are (or are not) theme entries.
+    fn verify_cands(&self, toks: &Tokens, s: &mut MatchScratch, nw: usize, theme: bool) {
         for ci in 0..s.cands.len() {
             let (wi, pid) = s.cands[ci];
-            let p = &self.patterns[pid as usize];
-            if p.next_word != NONE {
+            if self.is_theme[pid as usize] != theme {
+                continue;
+            }
+            let next = self.next_word[pid as usize];
+            if next != NONE {
                 let j = wi as usize + 1;
-                if j >= nw || s.ids[j] != p.next_word || s.clause[j] != s.clause[wi as usize] {
+                if j >= nw || s.ids[j] != next || s.clause[j] != s.clause[wi as usize] {
                     continue;
                 }
             }
+            let p = &self.patterns[pid as usize];
             if let Some(last) = self.verify(p, 1, wi as usize, toks, s, nw) {
                 s.raw.push(Match {
                     pattern: pid,
@@ -414,7 +507,6 @@ impl Matcher {
                 });
             }
         }
-        self.resolve(s);
     }
 
     /// Trie lookup of one word: pushes first-position candidates, returns the word id.
@@ -427,6 +519,11 @@ impl Matcher {
             }
         });
         let Some(node) = end else { return NONE };
+        // Entries are folded through the variants, so a node is a word or a
+        // variant key, never both: check the (more common) word first.
+        if trie.word[node as usize] != NONE {
+            return self.word_at(node, wi, cands);
+        }
         let v = trie.variant[node as usize];
         if v != NONE {
             // A spelling variant: look up the canonical form instead. The
@@ -542,7 +639,7 @@ impl Matcher {
         let pats = &self.patterns;
         // Group, then longest (positions, then span) first, then leftmost.
         s.raw.sort_unstable_by_key(|m| {
-            let g = pats[m.pattern as usize].group as u64;
+            let g = (pats[m.pattern as usize].group as u64).min(0xFFFF);
             let len = 0xFFFF - (m.len.min(0xFFFF) as u64);
             let span = 0xFFFF - ((m.last - m.first).min(0xFFFF) as u64);
             let first = m.first.min(0xFFFF) as u64;

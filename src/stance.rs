@@ -76,7 +76,18 @@ impl Tagger {
         mods.clear();
         for m in &ms.matches {
             if let Role::Modifier(k) = pats[m.pattern as usize].role {
-                mods.push((k, m.first, m.last));
+                // A negator inside a term or cue ("no-fly zone", "never
+                // recognise") belongs to that entry, not to the clause.
+                let inside_entry = k == ModKind::Negator
+                    && ms.matches.iter().any(|o| {
+                        matches!(
+                            pats[o.pattern as usize].role,
+                            Role::Term { .. } | Role::Cue { .. }
+                        ) && Span::of(o).overlaps(Span::of(m))
+                    });
+                if !inside_entry {
+                    mods.push((k, m.first, m.last));
+                }
             }
         }
         let last_clause = ms.clause.last().copied().unwrap_or(0);
@@ -95,7 +106,15 @@ impl Tagger {
                 _ => break,
             }
         }
-        let rhetorical = question && mods.iter().any(|m| m.0 == ModKind::Rhetorical && m.1 == 0);
+        // A rhetorical question asserts the opposite of its negated opening:
+        // "Isn't it time to accept …?" accepts. Its span (first words) is
+        // then not a negation.
+        let rhetorical_span = mods
+            .iter()
+            .filter(|m| question && m.0 == ModKind::Rhetorical && m.1 == 0)
+            .map(|m| m.2)
+            .max();
+        let rhetorical = rhetorical_span.is_some();
         let s = &eng.settings;
         let word_start = |w: u32| tokens.tokens[ms.words[w as usize] as usize].start as usize;
         let word_end = |w: u32| tokens.tokens[ms.words[w as usize] as usize].end as usize;
@@ -134,21 +153,17 @@ impl Tagger {
             cues.clear();
             for m in &ms.matches {
                 match pats[m.pattern as usize].role {
-                    Role::Term { theme: t, weight } if t == theme => {
-                        if !excluded(Span::of(m)) {
-                            term_weight += weight;
-                            any = true;
-                        }
+                    Role::Term { theme: t, weight } if t == theme && !excluded(Span::of(m)) => {
+                        term_weight += weight;
+                        any = true;
                     }
                     Role::Cue {
                         theme: t,
                         strong: st,
                         ..
-                    } if t == theme => {
-                        if !excluded(Span::of(m)) {
-                            strong |= st;
-                            cues.push(*m);
-                        }
+                    } if t == theme && !excluded(Span::of(m)) => {
+                        strong |= st;
+                        cues.push(*m);
                     }
                     _ => {}
                 }
@@ -190,6 +205,7 @@ impl Tagger {
                         && l < c.first
                         && clause(l) == cl
                         && !in_any_cue(Span { first: f, last: l })
+                        && rhetorical_span.map_or(true, |r| f > r)
                         && !mods
                             .iter()
                             .any(|&(k2, f2, _)| k2 == ModKind::ScopeBreak && f2 > l && f2 < c.first)
@@ -297,5 +313,59 @@ impl Tagger {
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tagger() -> &'static Tagger {
+        static T: std::sync::OnceLock<Tagger> = std::sync::OnceLock::new();
+        T.get_or_init(|| Tagger::new(Lexicon::default_lexicon()))
+    }
+
+    #[test]
+    fn scratch_reuse_gives_the_same_result() {
+        let t = tagger();
+        let mut s = Scratch::default();
+        let a = "Russia must withdraw from all occupied territories of Ukraine.";
+        let first = t.tag(a, &mut s);
+        t.tag("Will NATO ever admit Ukraine? Nobody knows.", &mut s);
+        assert_eq!(first, t.tag(a, &mut s));
+        assert!(!first.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn results_are_well_formed(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zA-Zé’'\"?,;()—-]{1,8}").unwrap(),
+                    proptest::sample::select(vec![
+                        "Crimea".to_string(), "not".into(), "annexation".into(), "illegal".into(),
+                        "NATO".into(), "nuclear".into(), "Putin".into(), "regime".into(),
+                        "said".into(), "if".into(), "but".into(), "never".into(), "“".into(), "?".into(),
+                    ]),
+                ],
+                0..30,
+            )
+        ) {
+            let text = words.join(" ");
+            let t = tagger();
+            let mut s = Scratch::default();
+            let tags = t.tag(&text, &mut s);
+            let mut last = None;
+            for r in &tags {
+                proptest::prop_assert!(last.map_or(true, |l| l < r.theme));
+                last = Some(r.theme);
+                proptest::prop_assert!((-1..=1).contains(&r.stance));
+                proptest::prop_assert!(r.score.abs() <= 1.0);
+                for e in &r.evidence {
+                    proptest::prop_assert!(e.start < e.end && e.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(e.start) && text.is_char_boundary(e.end));
+                }
+            }
+        }
     }
 }

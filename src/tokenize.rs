@@ -142,6 +142,8 @@ fn is_word_char(c: char) -> bool {
 pub fn tokenize(text: &str, out: &mut Tokens) {
     out.tokens.clear();
     out.norm.clear();
+    out.norm.reserve(text.len() + text.len() / 2 + 16);
+    out.tokens.reserve(text.len() / 3 + 4);
     let b = text.as_bytes();
     let n = b.len();
     let mut i = 0;
@@ -221,12 +223,17 @@ fn word(text: &str, s: usize, out: &mut Tokens) -> usize {
     let mut i = s;
     let mut ascii = true;
     let mut digits = true;
-    // Scan the run of word characters.
+    let ns0 = out.norm.len();
+    // Scan the run of word characters, writing the lowercase form as we go
+    // (the common all-ASCII word is then done in one pass).
+    // SAFETY: only ASCII bytes are pushed, so `norm` stays valid UTF-8.
+    let v = unsafe { out.norm.as_mut_vec() };
     while i < n {
         let c = b[i];
         let k = CLASS[c as usize];
         if k != 0 {
             digits &= k == DIGIT;
+            v.push(c.to_ascii_lowercase());
             i += 1;
             continue;
         }
@@ -234,6 +241,7 @@ fn word(text: &str, s: usize, out: &mut Tokens) -> usize {
             if (c == b'.' || c == b',') && digits && i > s && i + 1 < n && b[i + 1].is_ascii_digit()
             {
                 // 1,000 and 3.5 stay one number.
+                v.push(c);
                 i += 1;
             } else {
                 break;
@@ -253,9 +261,21 @@ fn word(text: &str, s: usize, out: &mut Tokens) -> usize {
         }
     }
     let mut end = i;
+    let maybe_apostrophe = !digits && i < n && matches!(b[i], b'\'' | 0xE2 | 0xCA);
+    if ascii && !maybe_apostrophe {
+        let kind = if digits {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        out.push(s, end, ns0, kind);
+        return after_word(text, i, out);
+    }
+    // Slow path: normalise again below.
+    out.norm.truncate(ns0);
     // Apostrophe clitics: n't, 's, 'll, 're, 've, 'd, 'm.
     let mut clitic: Option<(usize, usize, &'static str, TokenKind)> = None;
-    if !digits && i < n && matches!(b[i], b'\'' | 0xE2 | 0xCA) {
+    if maybe_apostrophe {
         let ch = text[i..].chars().next().expect("char boundary");
         if is_apostrophe(ch) {
             let a = i + ch.len_utf8();

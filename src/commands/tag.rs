@@ -63,6 +63,9 @@ pub struct Args {
 
 /// Lines per parallel batch: bounds memory, keeps threads busy.
 const BATCH_LINES: usize = 1024;
+/// Output bytes of a chunk of lines, and its bad records (line, message).
+type ChunkOut = (Vec<u8>, Vec<(u64, String)>);
+
 /// Lines per parallel task inside a batch.
 const CHUNK_LINES: usize = 64;
 /// Bytes per batch, so a few huge records do not blow the bound.
@@ -82,13 +85,13 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         Some(p) if p.as_os_str() != "-" => p.display().to_string(),
         _ => "<stdin>".to_string(),
     };
-    let mut reader: Box<dyn BufRead> = match &args.input {
-        Some(p) if p.as_os_str() != "-" => Box::new(std::io::BufReader::with_capacity(
-            1 << 20,
-            std::fs::File::open(p).map_err(|e| crate::Error::io(p, e))?,
-        )),
-        _ => Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())),
+    let source: Box<dyn std::io::Read + Send> = match &args.input {
+        Some(p) if p.as_os_str() != "-" => {
+            Box::new(std::fs::File::open(p).map_err(|e| crate::Error::io(p, e))?)
+        }
+        _ => Box::new(std::io::stdin()),
     };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, source);
     let out_name = args
         .out
         .as_ref()
@@ -104,30 +107,11 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     }
     let mut skipped = 0usize;
     let mut line_no = 0u64;
-    let mut batch: Vec<(u64, String)> = Vec::with_capacity(BATCH_LINES);
     let mut spare: Vec<String> = Vec::new();
-    loop {
-        // Read one batch.
-        batch.clear();
-        let mut bytes = 0;
-        while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
-            let mut s = spare.pop().unwrap_or_default();
-            s.clear();
-            let n = reader
-                .read_line(&mut s)
-                .map_err(|e| crate::Error::io(in_name.clone(), e))?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            bytes += n;
-            batch.push((line_no, s));
-        }
-        if batch.is_empty() {
-            break;
-        }
+    let read_err = |e: std::io::Error| crate::Error::io(in_name.clone(), e);
+    let process = |batch: &[(u64, String)]| -> Vec<ChunkOut> {
         // Chunks of lines per task: one output buffer per chunk, not per line.
-        let results: Vec<(Vec<u8>, Vec<(u64, String)>)> = batch
+        batch
             .par_chunks(CHUNK_LINES)
             .map_init(Scratch::default, |scratch, chunk| {
                 let mut out = Vec::with_capacity(chunk.len() * 512);
@@ -143,7 +127,21 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
                 }
                 (out, errs)
             })
-            .collect();
+            .collect()
+    };
+    let mut batch = read_batch(&mut reader, &mut line_no, &mut spare).map_err(read_err)?;
+    while !batch.is_empty() {
+        // Read the next batch while this one is tagged, unless the next read
+        // may block on a slow pipe: then this batch is written first.
+        let (results, next) = if reader.buffer().is_empty() {
+            (process(&batch), None)
+        } else {
+            let (r, n) = rayon::join(
+                || process(&batch),
+                || read_batch(&mut reader, &mut line_no, &mut spare),
+            );
+            (r, Some(n.map_err(read_err)?))
+        };
         for (bytes, errs) in results {
             dest.write_all(&bytes).map_err(io_err)?;
             for (ln, msg) in errs {
@@ -155,12 +153,42 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         }
         dest.flush().map_err(io_err)?;
         spare.extend(batch.drain(..).map(|(_, s)| s));
+        batch = match next {
+            Some(b) => b,
+            None => read_batch(&mut reader, &mut line_no, &mut spare).map_err(read_err)?,
+        };
     }
     dest.finish().map_err(io_err)?;
     if g.verbose > 0 {
         eprintln!("{line_no} lines, {skipped} skipped");
     }
     Ok(Finished { skipped })
+}
+
+/// Read up to one batch of lines (numbered from `line_no + 1`). Stops
+/// early when nothing is buffered, so a slow pipe never holds output back.
+fn read_batch<R: std::io::Read>(
+    reader: &mut std::io::BufReader<R>,
+    line_no: &mut u64,
+    spare: &mut Vec<String>,
+) -> std::io::Result<Vec<(u64, String)>> {
+    let mut batch = Vec::with_capacity(BATCH_LINES);
+    let mut bytes = 0;
+    while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
+        if !batch.is_empty() && reader.buffer().is_empty() {
+            break;
+        }
+        let mut s = spare.pop().unwrap_or_default();
+        s.clear();
+        let n = reader.read_line(&mut s)?;
+        if n == 0 {
+            break;
+        }
+        *line_no += 1;
+        bytes += n;
+        batch.push((*line_no, s));
+    }
+    Ok(batch)
 }
 
 /// Tag one input line, appending to `out` (the caller truncates on error).

@@ -219,11 +219,14 @@ impl Lexicon {
     }
 }
 
+/// A parsed entry (pattern or regex) with its role and text, before the matcher borrows it.
+type OwnedEntry = (Option<compile::PatternSpec>, Option<String>, Role, Arc<str>);
+
 fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -> Engine {
     let mut toks = crate::tokenize::Tokens::default();
     let gap = spec.settings.gap;
     // Parse every pattern first (the matcher borrows them).
-    let mut owned: Vec<(Option<compile::PatternSpec>, Option<String>, Role, Arc<str>)> = Vec::new();
+    let mut owned: Vec<OwnedEntry> = Vec::new();
     let mut add = |it: &compile::Item, role: Role| {
         let written = compile::written(&it.entry);
         match &it.entry {
