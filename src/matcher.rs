@@ -238,6 +238,85 @@ fn walk_in<T: Copy + Into<u32>>(
     Some(node as u32)
 }
 
+/// A cheap, exact-free pre-check in front of the trie: most words of a text
+/// are in no entry, and walking the trie for them costs a cache miss per
+/// byte. A word can only yield something if it is a lexicon word or variant
+/// key (bit set for its hash) or starts like a first-position prefix glob
+/// (bit set for the hash of its first [`START`] bytes). No false negatives:
+/// when the filter passes, the trie decides as before.
+#[derive(Debug, Clone)]
+struct WordFilter {
+    exact: Vec<u64>,
+    starts: Vec<u64>,
+    /// A prefix glob shorter than [`START`]: the filter cannot help.
+    all: bool,
+}
+
+const START: usize = 3;
+const EXACT_BITS: u32 = 18;
+const START_BITS: u32 = 16;
+const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl WordFilter {
+    fn new() -> Self {
+        WordFilter {
+            exact: vec![0; 1 << (EXACT_BITS - 6)],
+            starts: vec![0; 1 << (START_BITS - 6)],
+            all: false,
+        }
+    }
+
+    #[inline]
+    fn exact_bit(w: &[u8]) -> usize {
+        let mut h = (w.len() as u64).wrapping_mul(MUL);
+        let mut chunks = w.chunks_exact(8);
+        for c in &mut chunks {
+            let x = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            h = (h ^ x).wrapping_mul(MUL).rotate_left(29);
+        }
+        let r = chunks.remainder();
+        let mut buf = [0u8; 8];
+        buf[..r.len()].copy_from_slice(r);
+        h = (h ^ u64::from_le_bytes(buf)).wrapping_mul(MUL);
+        (h >> (64 - EXACT_BITS)) as usize
+    }
+
+    #[inline]
+    fn start_bit(w: &[u8]) -> usize {
+        let x = u32::from(w[0]) | u32::from(w[1]) << 8 | u32::from(w[2]) << 16;
+        (x.wrapping_mul(0x9E37_79B1) >> (32 - START_BITS)) as usize
+    }
+
+    fn add_word(&mut self, w: &str) {
+        let i = Self::exact_bit(w.as_bytes());
+        self.exact[i >> 6] |= 1 << (i & 63);
+    }
+
+    fn add_prefix(&mut self, p: &str) {
+        if p.len() < START {
+            self.all = true;
+            return;
+        }
+        let i = Self::start_bit(p.as_bytes());
+        self.starts[i >> 6] |= 1 << (i & 63);
+    }
+
+    #[inline]
+    fn may_match(&self, w: &[u8]) -> bool {
+        if self.all {
+            return true;
+        }
+        if w.len() >= START {
+            let i = Self::start_bit(w);
+            if self.starts[i >> 6] & (1 << (i & 63)) != 0 {
+                return true;
+            }
+        }
+        let i = Self::exact_bit(w);
+        self.exact[i >> 6] & (1 << (i & 63)) != 0
+    }
+}
+
 /// A regex entry.
 #[derive(Debug, Clone)]
 struct RegexEntry {
@@ -249,6 +328,7 @@ struct RegexEntry {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     trie: Trie,
+    filter: WordFilter,
     /// Per word id: patterns whose first position has that word.
     word_first: Vec<Vec<u32>>,
     variant_to: Vec<Box<str>>,
@@ -344,6 +424,7 @@ impl Matcher {
             trie.word[node as usize] = id;
             id
         };
+        let mut filter = WordFilter::new();
         let mut patterns = Vec::new();
         let mut regexes = Vec::new();
         for (src, role, entry) in entries {
@@ -376,6 +457,7 @@ impl Matcher {
                                 }
                                 AltSpec::Prefix(w) => {
                                     if pi == 0 {
+                                        filter.add_prefix(w);
                                         let node = trie.insert(w);
                                         trie.prefix_first[node as usize].push(pid);
                                     }
@@ -403,7 +485,11 @@ impl Matcher {
             }
         }
         let mut variant_to = Vec::new();
+        for w in word_ids.keys() {
+            filter.add_word(w);
+        }
         for (k, v) in variants {
+            filter.add_word(k);
             let node = trie.insert(k);
             trie.variant[node as usize] = variant_to.len() as u32;
             variant_to.push(v.as_str().into());
@@ -420,6 +506,7 @@ impl Matcher {
             .collect();
         Matcher {
             trie,
+            filter,
             word_first,
             variant_to,
             patterns,
@@ -512,6 +599,9 @@ impl Matcher {
     /// Trie lookup of one word: pushes first-position candidates, returns the word id.
     #[inline]
     fn lookup(&self, norm: &[u8], wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
+        if !self.filter.may_match(norm) {
+            return NONE;
+        }
         let trie = &self.trie;
         let end = trie.walk(norm, |node| {
             for &p in &trie.prefix_first[node as usize] {
