@@ -845,3 +845,39 @@ mod tests {
         assert!(found(&m, "restore, integrity").is_empty());
     }
 }
+
+#[cfg(test)]
+mod filter_tests {
+    use super::WordFilter;
+
+    #[test]
+    fn word_filter_has_no_false_negatives() {
+        let mut f = WordFilter::new();
+        let words = ["kyiv", "not", "a", "security", "internationally-recognised"];
+        let globs = ["arm", "negotiat", "withdraw", "territorialintegrity"];
+        for w in words {
+            f.add_word(w);
+        }
+        for g in globs {
+            f.add_prefix(g);
+        }
+        for w in words {
+            assert!(f.may_match(w.as_bytes()), "{w}");
+        }
+        for g in globs {
+            for tail in ["", "s", "ations", "ing-and-more-letters"] {
+                let w = format!("{g}{tail}");
+                assert!(f.may_match(w.as_bytes()), "{w}");
+            }
+        }
+        // Most other words are filtered out (a few may collide).
+        let others = [
+            "the", "of", "and", "to", "in", "that", "is", "for", "it", "as",
+        ];
+        let passed = others.iter().filter(|w| f.may_match(w.as_bytes())).count();
+        assert!(passed <= 2, "{passed} of {} passed", others.len());
+        // A glob shorter than the start key disables the filter.
+        f.add_prefix("un");
+        assert!(f.may_match(b"the"));
+    }
+}
