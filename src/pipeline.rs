@@ -102,6 +102,11 @@ pub fn fold_whitespace(s: &str) -> String {
 impl Pipeline {
     /// Split an article into claims.
     pub fn claims(&self, article: &Article) -> (crate::clean::Cleaned, Vec<Claim>) {
+        self.split(article, true)
+    }
+
+    /// Split; `fold`: fill `Claim::text` (else left empty for the caller).
+    fn split(&self, article: &Article, fold: bool) -> (crate::clean::Cleaned, Vec<Claim>) {
         let cleaned = self.cleaner.clean(&article.text, article.body.clone());
         let mut ranges = Vec::new();
         crate::segment::sentences(&cleaned.text, &mut ranges);
@@ -114,7 +119,11 @@ impl Pipeline {
                     index: i as u32,
                     start: orig.start,
                     end: orig.end,
-                    text: fold_whitespace(&cleaned.text[r.clone()]),
+                    text: if fold {
+                        fold_whitespace(&cleaned.text[r.clone()])
+                    } else {
+                        String::new()
+                    },
                     speaker: cleaned.speaker_at(r.start).map(str::to_string),
                     clean: r,
                 }
@@ -126,7 +135,20 @@ impl Pipeline {
     /// Run the whole per-article pipeline. Evidence offsets are mapped back
     /// to the original text.
     pub fn process(&self, article: Article, scratch: &mut Scratch) -> ArticleResult {
-        let (cleaned, claims) = self.claims(&article);
+        self.process_with(article, scratch, true)
+    }
+
+    /// `all_text: false`: `Claim::text` is filled only for claims that
+    /// address a theme (all that `claims.csv` writes); folding every
+    /// sentence costs more than the rest of the bookkeeping.
+    fn process_with(
+        &self,
+        article: Article,
+        scratch: &mut Scratch,
+        all_text: bool,
+    ) -> ArticleResult {
+        let all_text = all_text || self.tagger.is_none();
+        let (cleaned, mut claims) = self.split(&article, all_text);
         let mut tags = Vec::with_capacity(claims.len());
         let mut n_words = 0;
         if let Some(tagger) = &self.tagger {
@@ -149,6 +171,13 @@ impl Pipeline {
                 tags.push(t);
             }
         }
+        if !all_text {
+            for (c, t) in claims.iter_mut().zip(&tags) {
+                if !t.is_empty() {
+                    c.text = fold_whitespace(&cleaned.text[c.clean.clone()]);
+                }
+            }
+        }
         ArticleResult {
             article,
             claims,
@@ -160,7 +189,23 @@ impl Pipeline {
     /// Run over the whole corpus; `sink` sees every article or skipped input
     /// exactly once, in input order. Processing of one batch overlaps with
     /// the sink consuming the previous one.
-    pub fn drive<F>(&self, corpus: &Corpus, mut sink: F) -> crate::Result<()>
+    pub fn drive<F>(&self, corpus: &Corpus, sink: F) -> crate::Result<()>
+    where
+        F: FnMut(Outcome) -> crate::Result<()> + Send,
+    {
+        self.drive_with(corpus, true, sink)
+    }
+
+    /// [`Pipeline::drive`], but `Claim::text` is filled only for claims that
+    /// address a theme (see `process_with`): what `run` needs.
+    pub fn drive_addressed<F>(&self, corpus: &Corpus, sink: F) -> crate::Result<()>
+    where
+        F: FnMut(Outcome) -> crate::Result<()> + Send,
+    {
+        self.drive_with(corpus, false, sink)
+    }
+
+    fn drive_with<F>(&self, corpus: &Corpus, all_text: bool, mut sink: F) -> crate::Result<()>
     where
         F: FnMut(Outcome) -> crate::Result<()> + Send,
     {
@@ -172,7 +217,7 @@ impl Pipeline {
                 return Ok(());
             }
             let (next, sunk) = rayon::join(
-                || self.process_batch(corpus, batch),
+                || self.process_batch(corpus, batch, all_text),
                 || -> crate::Result<()> {
                     for o in pending.drain(..) {
                         sink(o)?;
@@ -185,14 +230,16 @@ impl Pipeline {
         }
     }
 
-    fn process_batch(&self, corpus: &Corpus, batch: Vec<Unit>) -> Vec<Outcome> {
+    fn process_batch(&self, corpus: &Corpus, batch: Vec<Unit>, all_text: bool) -> Vec<Outcome> {
         batch
             .into_par_iter()
             .map_init(Scratch::default, |scratch, unit| match unit {
                 Unit::Skipped(s) => Outcome::Skipped(s),
-                Unit::Ready(a) => Outcome::Article(Box::new(self.process(*a, scratch))),
+                Unit::Ready(a) => {
+                    Outcome::Article(Box::new(self.process_with(*a, scratch, all_text)))
+                }
                 Unit::File(job) => match corpus.load(&job) {
-                    Ok(a) => Outcome::Article(Box::new(self.process(a, scratch))),
+                    Ok(a) => Outcome::Article(Box::new(self.process_with(a, scratch, all_text))),
                     Err(s) => Outcome::Skipped(s),
                 },
             })

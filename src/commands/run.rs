@@ -133,7 +133,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     let progress = progress_bar(g);
     let mut bytes_read = 0u64;
     let t1 = Instant::now();
-    pipeline.drive(&corpus, |outcome| {
+    pipeline.drive_addressed(&corpus, |outcome| {
         match outcome {
             Outcome::Skipped(s) => manifest.inputs.skipped.push(s),
             Outcome::Article(r) => {
