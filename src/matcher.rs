@@ -50,6 +50,9 @@ impl Role {
             Role::Term { theme, .. } => 1 + theme as u32 * 3,
             Role::Cue { theme, .. } => 2 + theme as u32 * 3,
             Role::Exclude { theme } => 3 + theme as u32 * 3,
+            // Rhetorical openings ("isn't") only matter at the claim start;
+            // they must not hide the negator inside them elsewhere.
+            Role::Modifier(ModKind::Rhetorical) => 0xFFFF,
             Role::Modifier(_) => 0,
         }
     }
@@ -436,11 +439,17 @@ impl Matcher {
         s.cands.clear();
         s.raw.clear();
         s.matches.clear();
+        let n = toks.tokens.len();
+        s.words.reserve(n);
+        s.clause.reserve(n);
+        s.quoted.reserve(n);
+        s.ids.reserve(n);
+        let norm_bytes = toks.norm.as_bytes();
         let mut clause = 0u16;
         let mut quoted = false;
         for (ti, t) in toks.tokens.iter().enumerate() {
             if t.kind == TokenKind::Punct {
-                match toks.norm.as_bytes()[t.norm_start as usize] {
+                match norm_bytes[t.norm_start as usize] {
                     b',' | b';' | b':' | b'-' | b'(' | b')' | b'.' | b'?' | b'!' => {
                         clause = clause.saturating_add(1)
                     }
@@ -453,7 +462,7 @@ impl Matcher {
             s.words.push(ti as u32);
             s.clause.push(clause);
             s.quoted.push(quoted);
-            let norm = toks.norm_of(t).as_bytes();
+            let norm = &norm_bytes[t.norm_start as usize..t.norm_end as usize];
             let id = self.lookup(norm, wi, &mut s.cands);
             s.ids.push(id);
         }
@@ -630,7 +639,7 @@ impl Matcher {
         let pats = &self.patterns;
         // Group, then longest (positions, then span) first, then leftmost.
         s.raw.sort_unstable_by_key(|m| {
-            let g = pats[m.pattern as usize].group as u64;
+            let g = (pats[m.pattern as usize].group as u64).min(0xFFFF);
             let len = 0xFFFF - (m.len.min(0xFFFF) as u64);
             let span = 0xFFFF - ((m.last - m.first).min(0xFFFF) as u64);
             let first = m.first.min(0xFFFF) as u64;

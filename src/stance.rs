@@ -76,7 +76,18 @@ impl Tagger {
         mods.clear();
         for m in &ms.matches {
             if let Role::Modifier(k) = pats[m.pattern as usize].role {
-                mods.push((k, m.first, m.last));
+                // A negator inside a term or cue ("no-fly zone", "never
+                // recognise") belongs to that entry, not to the clause.
+                let inside_entry = k == ModKind::Negator
+                    && ms.matches.iter().any(|o| {
+                        matches!(
+                            pats[o.pattern as usize].role,
+                            Role::Term { .. } | Role::Cue { .. }
+                        ) && Span::of(o).overlaps(Span::of(m))
+                    });
+                if !inside_entry {
+                    mods.push((k, m.first, m.last));
+                }
             }
         }
         let last_clause = ms.clause.last().copied().unwrap_or(0);
@@ -95,7 +106,15 @@ impl Tagger {
                 _ => break,
             }
         }
-        let rhetorical = question && mods.iter().any(|m| m.0 == ModKind::Rhetorical && m.1 == 0);
+        // A rhetorical question asserts the opposite of its negated opening:
+        // "Isn't it time to accept …?" accepts. Its span (first words) is
+        // then not a negation.
+        let rhetorical_span = mods
+            .iter()
+            .filter(|m| question && m.0 == ModKind::Rhetorical && m.1 == 0)
+            .map(|m| m.2)
+            .max();
+        let rhetorical = rhetorical_span.is_some();
         let s = &eng.settings;
         let word_start = |w: u32| tokens.tokens[ms.words[w as usize] as usize].start as usize;
         let word_end = |w: u32| tokens.tokens[ms.words[w as usize] as usize].end as usize;
@@ -186,6 +205,7 @@ impl Tagger {
                         && l < c.first
                         && clause(l) == cl
                         && !in_any_cue(Span { first: f, last: l })
+                        && rhetorical_span.map_or(true, |r| f > r)
                         && !mods
                             .iter()
                             .any(|&(k2, f2, _)| k2 == ModKind::ScopeBreak && f2 > l && f2 < c.first)

@@ -180,3 +180,33 @@ fn output_does_not_depend_on_threads() {
     assert!(!one.stdout.is_empty());
     assert_eq!(one.stdout, two.stdout);
 }
+
+#[test]
+fn lexicon_overlay_adds_a_theme_to_the_default() {
+    let input = "{\"id\":\"a\",\"text\":\"The West must tighten sanctions and restore Ukraine's territorial integrity.\"}\n";
+    let out = opstance()
+        .args(["tag", "--lexicon", "tests/fixtures/lexicons/overlay.toml"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let recs = lines(&out.stdout);
+    let themes = recs[0]["themes"].as_object().unwrap();
+    let ids: Vec<&str> = themes.keys().map(String::as_str).collect();
+    // Default themes first (lexicon order), the overlay's new theme last.
+    assert_eq!(ids.last(), Some(&"sanctions"), "{ids:?}");
+    assert!(ids.contains(&"territory"), "{ids:?}");
+    assert_eq!(themes["sanctions"]["stance"], 1);
+}
+
+#[test]
+fn a_broken_lexicon_is_an_error_with_positions() {
+    let out = opstance()
+        .args(["tag", "--lexicon", "tests/fixtures/lexicons/broken.toml"])
+        .write_stdin("{\"id\":\"a\",\"text\":\"x\"}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("broken.toml:6:20: error"), "{stderr}");
+}
