@@ -75,6 +75,8 @@ pub struct Engine {
     pub settings: Settings,
     /// Per theme: minimum summed term weight.
     pub min_weight: Vec<f32>,
+    /// Per matcher pattern: a cue written with `negation = "keep"`.
+    pub keep_negation: Vec<bool>,
 }
 
 /// A compiled lexicon (one or more files merged).
@@ -227,16 +229,21 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
     let gap = spec.settings.gap;
     // Parse every pattern first (the matcher borrows them).
     let mut owned: Vec<OwnedEntry> = Vec::new();
+    // Parallel to `owned` (= the matcher's pattern ids).
+    let mut keep_negation: Vec<bool> = Vec::new();
     let mut add = |it: &compile::Item, role: Role| {
         let written = compile::written(&it.entry);
+        let keep = matches!(role, Role::Cue { .. }) && it.entry.keeps_negation();
         match &it.entry {
             format::Entry::Term { term, .. } => {
                 if let Ok(p) = compile::parse_pattern(term, variants, gap, &mut toks) {
                     owned.push((Some(p), None, role, written));
+                    keep_negation.push(keep);
                 }
             }
             format::Entry::Regex { regex, .. } => {
                 owned.push((None, Some(regex.clone()), role, written));
+                keep_negation.push(keep);
             }
         }
     };
@@ -291,6 +298,7 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
         matcher,
         settings: spec.settings,
         min_weight,
+        keep_negation,
     }
 }
 
