@@ -210,8 +210,7 @@ impl Tagger {
                 }
             }
             let in_context = prev.iter().any(|r| r.theme == ti);
-            let addressed =
-                strong || (any && (in_context || term_weight >= min_weight - 1e-6));
+            let addressed = strong || (any && (in_context || term_weight >= min_weight - 1e-6));
             if !addressed {
                 continue;
             }
