@@ -253,7 +253,11 @@ impl Tagger {
                             && !in_any_cue(Span { first: f, last: l })
                             && rhetorical_span.map_or(true, |r| f > r)
                             && !mods.iter().any(|&(k2, f2, _)| {
-                                k2 == ModKind::ScopeBreak && f2 > l && f2 < c.first
+                                // A conditional opens a clause of its own:
+                                // "will not talk unless Russia withdraws".
+                                matches!(k2, ModKind::ScopeBreak | ModKind::Conditional)
+                                    && f2 > l
+                                    && f2 < c.first
                             })
                     })
                     .count();
