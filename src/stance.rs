@@ -60,9 +60,9 @@ impl Tagger {
 
     /// Tag one claim read in its passage: `prev` is the result of the
     /// previous claim of the same document (empty at a document start).
-    /// A theme the previous claim addressed needs only some term weight
-    /// (any non-excluded term) in this claim, not `min_weight`: coders read
-    /// "the border" right after a sentence about Crimea as about territory.
+    /// A theme the previous claim addressed needs only half its
+    /// `min_weight` of terms in this claim: coders read "the border" right
+    /// after a sentence about Crimea as about territory.
     pub fn tag_with_context(
         &self,
         text: &str,
@@ -210,7 +210,12 @@ impl Tagger {
                 }
             }
             let in_context = prev.iter().any(|r| r.theme == ti);
-            let addressed = strong || (any && (in_context || term_weight >= min_weight - 1e-6));
+            let need = if in_context {
+                0.5 * min_weight
+            } else {
+                min_weight
+            };
+            let addressed = strong || (any && term_weight >= need - 1e-6);
             if !addressed {
                 continue;
             }
@@ -406,6 +411,24 @@ mod tests {
         t.tag("Will NATO ever admit Ukraine? Nobody knows.", &mut s);
         assert_eq!(first, t.tag(a, &mut s));
         assert!(!first.is_empty());
+    }
+
+    #[test]
+    fn context_lowers_the_term_threshold_for_the_previous_themes() {
+        let src = "name = \"t\"\n[[theme]]\nid = \"land\"\nterms = [\"crimea\", { term = \"border*\", weight = 0.5 }]\n[[theme]]\nid = \"nuke\"\nterms = [\"nuclear\", { term = \"arsenal\", weight = 0.5 }]\n";
+        let lex = Lexicon::from_sources(vec![("t.toml".into(), src.into())])
+            .lexicon
+            .expect("compiles");
+        let t = Tagger::new(lex);
+        let mut s = Scratch::default();
+        let weak = "The border is long and the arsenal is old.";
+        assert!(t.tag(weak, &mut s).is_empty());
+        let prev = t.tag("Crimea is Ukraine.", &mut s);
+        assert_eq!(prev.len(), 1);
+        let got = t.tag_with_context(weak, &mut s, &prev);
+        // Only the theme of the previous claim gets the lower threshold.
+        assert_eq!(got.iter().map(|r| r.theme).collect::<Vec<_>>(), [0]);
+        assert_eq!(t.tag_with_context(weak, &mut s, &[]), t.tag(weak, &mut s));
     }
 
     proptest::proptest! {
