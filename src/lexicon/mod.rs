@@ -334,6 +334,32 @@ mod tests {
     }
 
     #[test]
+    fn negation_flag_and_scope_table() {
+        let base = "name = \"x\"\n[scope]\nother = [\"georgia\"]\nanchor = [\"ukrain*\"]\n[[theme]]\nid = \"a\"\n";
+        let ok = format!("{base}terms = [\"war\"]\n[theme.cues]\npos_if = [{{ term = \"peace\", negation = \"keep\" }}, \"calm\"]\n");
+        let l = load(&ok);
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let eng = &l.lexicon.unwrap().engine;
+        // Cues come last, in order; only the flagged one keeps.
+        let k = &eng.keep_negation;
+        assert_eq!(k.len(), eng.matcher.patterns.len());
+        assert_eq!(&k[k.len() - 2..], [true, false]);
+        assert_eq!(k.iter().filter(|&&x| x).count(), 1);
+        let bad = format!("{base}terms = [{{ term = \"war\", negation = \"maybe\" }}]\n");
+        let l = load(&bad);
+        assert!(l.lexicon.is_none());
+        assert!(
+            l.diagnostics[0].message.contains("keep"),
+            "{}",
+            l.diagnostics[0]
+        );
+        let on_term = format!("{base}terms = [{{ term = \"war\", negation = \"keep\" }}]\n");
+        let l = load(&on_term);
+        assert!(l.lexicon.is_some());
+        assert!(l.diagnostics[0].message.contains("only matters on cues"));
+    }
+
+    #[test]
     fn overlays_replace_and_add_themes() {
         let base = "name = \"b\"\n[[theme]]\nid = \"a\"\nterms = [\"x\"]\n[[theme]]\nid = \"b\"\nterms = [\"y\"]\n";
         let over =
