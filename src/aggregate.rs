@@ -26,7 +26,7 @@ pub const SCHEMA_VERSION: &str = "1.0";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
-    /// The byline; co-authors joined with `; ` (a joint byline is one row).
+    /// One row per author: a co-authored article counts in full for each co-author.
     Commentator,
     Outlet,
     /// The article id: one row per article.

@@ -55,6 +55,20 @@ impl Tagger {
 
     /// Tag one claim. Evidence offsets are relative to `text`.
     pub fn tag(&self, text: &str, scratch: &mut Scratch) -> ClaimTags {
+        self.tag_with_context(text, scratch, &[])
+    }
+
+    /// Tag one claim read in its passage: `prev` is the result of the
+    /// previous claim of the same document (empty at a document start).
+    /// A theme the previous claim addressed needs only half its
+    /// `min_weight` of terms in this claim: coders read "the border" right
+    /// after a sentence about Crimea as about territory.
+    pub fn tag_with_context(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        prev: &[ThemeResult],
+    ) -> ClaimTags {
         crate::tokenize::tokenize(text, &mut scratch.tokens);
         let eng: &Engine = &self.lexicon.engine;
         let matcher = &eng.matcher;
@@ -90,6 +104,16 @@ impl Tagger {
                 }
             }
         }
+        // Scope: a claim about another conflict or state, with nothing of
+        // this war in it, addresses no theme.
+        let (mut other, mut anchor) = (false, false);
+        for &(k, _, _) in mods.iter() {
+            other |= k == ModKind::ScopeOther;
+            anchor |= k == ModKind::ScopeAnchor;
+        }
+        if other && !anchor {
+            return Vec::new();
+        }
         let last_clause = ms.clause.last().copied().unwrap_or(0);
         // Question: the last punctuation (ignoring closing quotes and brackets) is '?'.
         let mut question = false;
@@ -119,6 +143,23 @@ impl Tagger {
         let word_start = |w: u32| tokens.tokens[ms.words[w as usize] as usize].start as usize;
         let word_end = |w: u32| tokens.tokens[ms.words[w as usize] as usize].end as usize;
         let clause = |w: u32| ms.clause[w as usize];
+        let word_norm = |w: u32| tokens.norm_of(&tokens.tokens[ms.words[w as usize] as usize]);
+        // The token right after word `w` ("that", ":", a quote).
+        let next_token = |w: u32| {
+            tokens
+                .tokens
+                .get(ms.words[w as usize] as usize + 1)
+                .map_or("", |t| tokens.norm_of(t))
+        };
+        // First word of the clause of word `w`.
+        let clause_start = |w: u32| {
+            let c = clause(w);
+            let mut i = w;
+            while i > 0 && clause(i - 1) == c {
+                i -= 1;
+            }
+            i
+        };
 
         // Contrast: the last contrast word that is not also concessive.
         let last_contrast = mods
@@ -168,7 +209,13 @@ impl Tagger {
                     _ => {}
                 }
             }
-            let addressed = strong || (any && term_weight >= min_weight - 1e-6);
+            let in_context = prev.iter().any(|r| r.theme == ti);
+            let need = if in_context {
+                0.5 * min_weight
+            } else {
+                min_weight
+            };
+            let addressed = strong || (any && term_weight >= need - 1e-6);
             if !addressed {
                 continue;
             }
@@ -199,17 +246,27 @@ impl Tagger {
                 let mut w = weight;
                 let mut flags = 0u8;
                 // Negation: a negator earlier in the same clause, with no
-                // scope break between it and the cue.
-                let negated = mods.iter().any(|&(k, f, l)| {
-                    k == ModKind::Negator
-                        && l < c.first
-                        && clause(l) == cl
-                        && !in_any_cue(Span { first: f, last: l })
-                        && rhetorical_span.map_or(true, |r| f > r)
-                        && !mods
-                            .iter()
-                            .any(|&(k2, f2, _)| k2 == ModKind::ScopeBreak && f2 > l && f2 < c.first)
-                });
+                // scope break between it and the cue. Two negators cancel
+                // ("cannot … without restoring"); a `negation = "keep"` cue
+                // keeps its pole ("no nuclear war" still fears it).
+                let negators = mods
+                    .iter()
+                    .filter(|&&(k, f, l)| {
+                        k == ModKind::Negator
+                            && l < c.first
+                            && clause(l) == cl
+                            && !in_any_cue(Span { first: f, last: l })
+                            && rhetorical_span.map_or(true, |r| f > r)
+                            && !mods.iter().any(|&(k2, f2, _)| {
+                                // A conditional opens a clause of its own:
+                                // "will not talk unless Russia withdraws".
+                                matches!(k2, ModKind::ScopeBreak | ModKind::Conditional)
+                                    && f2 > l
+                                    && f2 < c.first
+                            })
+                    })
+                    .count();
+                let negated = negators % 2 == 1 && !eng.keep_negation[c.pattern as usize];
                 if negated {
                     w = -w;
                     flags |= modifier::NEGATED;
@@ -252,7 +309,24 @@ impl Tagger {
                     w *= s.conditional;
                     flags |= modifier::CONDITIONAL;
                 }
-                // Reported speech.
+                // Reported speech. A reporting word in an earlier clause
+                // reaches the cue unless its clause is an aside ("As the
+                // President said, …") or the cue's clause has its own
+                // first-person subject ("…, we will …") and the reporting
+                // word does not open a complement (`that`, `:`, a quote).
+                let reaches = |f: u32, l: u32, cue: u32, cl: u16| {
+                    let opens = matches!(next_token(l), "that" | ":" | "\"" | "'");
+                    if opens {
+                        return true;
+                    }
+                    if word_norm(clause_start(f)) == "as" {
+                        return false;
+                    }
+                    let own_subject = mods.iter().any(|&(k, f2, _)| {
+                        k == ModKind::SelfSubject && clause(f2) == cl && f2 < cue
+                    });
+                    !own_subject
+                };
                 let reported = ms.quoted[c.first as usize]
                     || mods.iter().any(|&(k, f, l)| {
                         if k != ModKind::Reporting || (Span { first: f, last: l }).overlaps(sp) {
@@ -264,8 +338,11 @@ impl Tagger {
                         if self_subject {
                             return false;
                         }
-                        // Before the cue, or a trailing ", he said" clause.
-                        l < c.first || (clause(f) != cl && clause(f) == last_clause)
+                        if l < c.first {
+                            return clause(l) == cl || reaches(f, l, c.first, cl);
+                        }
+                        // A trailing ", he said" clause.
+                        clause(f) != cl && clause(f) == last_clause
                     });
                 if reported {
                     flags |= modifier::REPORTED;
@@ -334,6 +411,24 @@ mod tests {
         t.tag("Will NATO ever admit Ukraine? Nobody knows.", &mut s);
         assert_eq!(first, t.tag(a, &mut s));
         assert!(!first.is_empty());
+    }
+
+    #[test]
+    fn context_lowers_the_term_threshold_for_the_previous_themes() {
+        let src = "name = \"t\"\n[[theme]]\nid = \"land\"\nterms = [\"crimea\", { term = \"border*\", weight = 0.5 }]\n[[theme]]\nid = \"nuke\"\nterms = [\"nuclear\", { term = \"arsenal\", weight = 0.5 }]\n";
+        let lex = Lexicon::from_sources(vec![("t.toml".into(), src.into())])
+            .lexicon
+            .expect("compiles");
+        let t = Tagger::new(lex);
+        let mut s = Scratch::default();
+        let weak = "The border is long and the arsenal is old.";
+        assert!(t.tag(weak, &mut s).is_empty());
+        let prev = t.tag("Crimea is Ukraine.", &mut s);
+        assert_eq!(prev.len(), 1);
+        let got = t.tag_with_context(weak, &mut s, &prev);
+        // Only the theme of the previous claim gets the lower threshold.
+        assert_eq!(got.iter().map(|r| r.theme).collect::<Vec<_>>(), [0]);
+        assert_eq!(t.tag_with_context(weak, &mut s, &[]), t.tag(weak, &mut s));
     }
 
     proptest::proptest! {

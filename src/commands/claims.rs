@@ -138,22 +138,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
         crate::write::atomic::write_file(p, &json)?;
     }
-    for s in &manifest.inputs.skipped {
-        if !g.quiet {
-            eprintln!(
-                "skipped: {}{}: {}",
-                s.path,
-                s.record.map(|r| format!(":{r}")).unwrap_or_default(),
-                s.reason
-            );
-        }
-    }
-    if g.verbose > 0 {
-        eprintln!(
-            "{} files, {} articles, {} claims, {} skipped",
-            manifest.inputs.files_seen, manifest.inputs.articles, manifest.inputs.claims, skipped
-        );
-    }
+    super::run::report(&manifest, g);
     Ok(Finished { skipped })
 }
 

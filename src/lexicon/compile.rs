@@ -67,9 +67,13 @@ pub enum ModKind {
     Reject,
     ScopeBreak,
     Rhetorical,
+    /// `[scope] other`: another conflict or state.
+    ScopeOther,
+    /// `[scope] anchor`: this war's places and actors.
+    ScopeAnchor,
 }
 
-pub const MOD_KINDS: [ModKind; 12] = [
+pub const MOD_KINDS: [ModKind; 14] = [
     ModKind::Negator,
     ModKind::Hedge,
     ModKind::Intensifier,
@@ -82,6 +86,8 @@ pub const MOD_KINDS: [ModKind; 12] = [
     ModKind::Reject,
     ModKind::ScopeBreak,
     ModKind::Rhetorical,
+    ModKind::ScopeOther,
+    ModKind::ScopeAnchor,
 ];
 
 /// Used when no file in the stack lists any rhetorical openings.
@@ -299,6 +305,7 @@ pub fn merge(d: &mut Diags) -> Spec {
                 entry: Entry::Term {
                     term: t.to_string(),
                     weight: 1.0,
+                    keep: false,
                 },
                 loc: Loc::default(),
             }));
@@ -335,6 +342,8 @@ fn merge_file(spec: &mut Spec, src: usize, f: format::File, d: &mut Diags) {
         m.reject,
         m.scope_breaks,
         m.rhetorical,
+        f.scope.other,
+        f.scope.anchor,
     ];
     for (i, l) in lists.into_iter().enumerate() {
         spec.modifiers[i].extend(items(src, l));
@@ -644,9 +653,21 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
             }
         }
     };
+    let not_cue = |it: &Item, d: &mut Diags| {
+        if it.entry.keeps_negation() {
+            d.warn(
+                it.loc,
+                format!(
+                    "`negation` only matters on cues; ignored on `{}`",
+                    it.entry.written()
+                ),
+            );
+        }
+    };
     for (i, list) in spec.modifiers.iter().enumerate() {
         let mut seen: FxHashMap<PatternSpec, Loc> = FxHashMap::default();
         for it in list {
+            not_cue(it, d);
             if let Some(p) = check_entry(it, d) {
                 if seen.insert(p, it.loc).is_some() && it.loc.start != 0 {
                     d.warn(
@@ -676,6 +697,7 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
         }
         let mut seen: FxHashMap<PatternSpec, Loc> = FxHashMap::default();
         for it in &th.terms {
+            not_cue(it, d);
             if let Some(p) = check_entry(it, d) {
                 if seen.insert(p, it.loc).is_some() {
                     d.warn(
@@ -686,6 +708,7 @@ pub fn check(spec: &Spec, d: &mut Diags) -> FxHashMap<String, String> {
             }
         }
         for it in &th.exclude {
+            not_cue(it, d);
             check_entry(it, d);
         }
         // Cues: same pattern with both poles = error; twice with one pole = warning.

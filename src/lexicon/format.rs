@@ -32,8 +32,22 @@ pub struct File {
     /// `[cues.territory] neg = [...]`.
     #[serde(default)]
     pub cues: BTreeMap<SStr, Cues>,
+    /// Which claims are about the war at all: `[scope] other`, `anchor`.
+    #[serde(default)]
+    pub scope: Scope,
     #[serde(default)]
     pub test: Vec<Test>,
+}
+
+/// Claim-level scope: a claim that mentions another conflict or state
+/// (`other`) and nothing of this one (`anchor`) addresses no theme.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default)]
+    pub other: Vec<Spanned<Entry>>,
+    #[serde(default)]
+    pub anchor: Vec<Spanned<Entry>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -124,14 +138,30 @@ pub struct Test {
 /// One entry: a pattern string, or a table with a weight or a regex.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    Term { term: String, weight: f32 },
-    Regex { regex: String, weight: f32 },
+    Term {
+        term: String,
+        weight: f32,
+        keep: bool,
+    },
+    Regex {
+        regex: String,
+        weight: f32,
+        keep: bool,
+    },
 }
 
 impl Entry {
     pub fn weight(&self) -> f32 {
         match self {
             Entry::Term { weight, .. } | Entry::Regex { weight, .. } => *weight,
+        }
+    }
+
+    /// `negation = "keep"`: the cue keeps its pole under negation
+    /// ("no nuclear war" still fears nuclear war).
+    pub fn keeps_negation(&self) -> bool {
+        match self {
+            Entry::Term { keep, .. } | Entry::Regex { keep, .. } => *keep,
         }
     }
 
@@ -150,27 +180,41 @@ impl<'de> Deserialize<'de> for Entry {
         impl<'de> Visitor<'de> for V {
             type Value = Entry;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string, or a table { term = \"...\", weight = 1.0 } or { regex = \"...\", weight = 1.0 }")
+                f.write_str("a string, or a table { term = \"...\", weight = 1.0, negation = \"keep\" } or { regex = \"...\", weight = 1.0 }")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Entry, E> {
                 Ok(Entry::Term {
                     term: v.to_string(),
                     weight: 1.0,
+                    keep: false,
                 })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
                 let mut term: Option<String> = None;
                 let mut regex: Option<String> = None;
                 let mut weight: Option<f64> = None;
+                let mut keep = false;
                 while let Some(k) = map.next_key::<String>()? {
                     match k.as_str() {
                         "term" => term = Some(map.next_value()?),
                         "regex" => regex = Some(map.next_value()?),
                         "weight" => weight = Some(map.next_value()?),
+                        "negation" => {
+                            let v: String = map.next_value()?;
+                            keep = match v.as_str() {
+                                "keep" => true,
+                                "flip" => false,
+                                _ => {
+                                    return Err(de::Error::custom(
+                                        "negation must be \"keep\" or \"flip\"",
+                                    ))
+                                }
+                            };
+                        }
                         other => {
                             return Err(de::Error::unknown_field(
                                 other,
-                                &["term", "regex", "weight"],
+                                &["term", "regex", "weight", "negation"],
                             ))
                         }
                     }
@@ -180,8 +224,12 @@ impl<'de> Deserialize<'de> for Entry {
                     return Err(de::Error::custom("weight must be a positive number"));
                 }
                 match (term, regex) {
-                    (Some(term), None) => Ok(Entry::Term { term, weight }),
-                    (None, Some(regex)) => Ok(Entry::Regex { regex, weight }),
+                    (Some(term), None) => Ok(Entry::Term { term, weight, keep }),
+                    (None, Some(regex)) => Ok(Entry::Regex {
+                        regex,
+                        weight,
+                        keep,
+                    }),
                     (Some(_), Some(_)) => Err(de::Error::custom(
                         "an entry has either `term` or `regex`, not both",
                     )),

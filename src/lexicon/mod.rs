@@ -75,6 +75,8 @@ pub struct Engine {
     pub settings: Settings,
     /// Per theme: minimum summed term weight.
     pub min_weight: Vec<f32>,
+    /// Per matcher pattern: a cue written with `negation = "keep"`.
+    pub keep_negation: Vec<bool>,
 }
 
 /// A compiled lexicon (one or more files merged).
@@ -227,16 +229,21 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
     let gap = spec.settings.gap;
     // Parse every pattern first (the matcher borrows them).
     let mut owned: Vec<OwnedEntry> = Vec::new();
+    // Parallel to `owned` (= the matcher's pattern ids).
+    let mut keep_negation: Vec<bool> = Vec::new();
     let mut add = |it: &compile::Item, role: Role| {
         let written = compile::written(&it.entry);
+        let keep = matches!(role, Role::Cue { .. }) && it.entry.keeps_negation();
         match &it.entry {
             format::Entry::Term { term, .. } => {
                 if let Ok(p) = compile::parse_pattern(term, variants, gap, &mut toks) {
                     owned.push((Some(p), None, role, written));
+                    keep_negation.push(keep);
                 }
             }
             format::Entry::Regex { regex, .. } => {
                 owned.push((None, Some(regex.clone()), role, written));
+                keep_negation.push(keep);
             }
         }
     };
@@ -291,6 +298,7 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
         matcher,
         settings: spec.settings,
         min_weight,
+        keep_negation,
     }
 }
 
@@ -323,6 +331,32 @@ mod tests {
         assert_eq!((d.line, d.column), (4, 16), "{d}");
         let l = load("name = \"x\"\nbogus = 1\n");
         assert_eq!(l.diagnostics[0].line, 2, "{}", l.diagnostics[0]);
+    }
+
+    #[test]
+    fn negation_flag_and_scope_table() {
+        let base = "name = \"x\"\n[scope]\nother = [\"georgia\"]\nanchor = [\"ukrain*\"]\n[[theme]]\nid = \"a\"\n";
+        let ok = format!("{base}terms = [\"war\"]\n[theme.cues]\npos_if = [{{ term = \"peace\", negation = \"keep\" }}, \"calm\"]\n");
+        let l = load(&ok);
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let eng = &l.lexicon.unwrap().engine;
+        // Cues come last, in order; only the flagged one keeps.
+        let k = &eng.keep_negation;
+        assert_eq!(k.len(), eng.matcher.patterns.len());
+        assert_eq!(&k[k.len() - 2..], [true, false]);
+        assert_eq!(k.iter().filter(|&&x| x).count(), 1);
+        let bad = format!("{base}terms = [{{ term = \"war\", negation = \"maybe\" }}]\n");
+        let l = load(&bad);
+        assert!(l.lexicon.is_none());
+        assert!(
+            l.diagnostics[0].message.contains("keep"),
+            "{}",
+            l.diagnostics[0]
+        );
+        let on_term = format!("{base}terms = [{{ term = \"war\", negation = \"keep\" }}]\n");
+        let l = load(&on_term);
+        assert!(l.lexicon.is_some());
+        assert!(l.diagnostics[0].message.contains("only matters on cues"));
     }
 
     #[test]
