@@ -37,6 +37,11 @@ impl Error {
         }
     }
 
+    /// A closed pipe on output (`opstance claims … | head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// Exit code documented in the README: 2 usage, 1 everything else.
     pub fn exit_code(&self) -> i32 {
         match self {

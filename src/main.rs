@@ -58,6 +58,7 @@ fn main() {
     };
     match result {
         Ok(done) => std::process::exit(done.exit_code()),
+        Err(e) if e.is_broken_pipe() => std::process::exit(0),
         Err(e) => {
             eprintln!("opstance: error: {e}");
             std::process::exit(e.exit_code());

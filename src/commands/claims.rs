@@ -112,12 +112,13 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
                         message: w.clone(),
                     });
                 }
+                let json = ArticleJson::new(&r.article);
                 for c in &r.claims {
                     match &mut out {
                         Out::Csv(w) => write_csv_row(w, &r.article, c).map_err(csv_err)?,
                         Out::Jsonl(w) => {
                             line.clear();
-                            serde_json::to_writer(&mut line, &claim_json(&r.article, c))
+                            json.write(c, &mut line)
                                 .map_err(|e| crate::Error::Other(e.to_string()))?;
                             line.push(b'\n');
                             w.write_all(&line).map_err(io_err)?;
@@ -192,39 +193,85 @@ fn csv_err(e: csv::Error) -> crate::Error {
     crate::Error::Other(format!("writing CSV: {e}"))
 }
 
-/// One claim as a JSON object (JSONL output).
-pub fn claim_json(a: &Article, c: &Claim) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    // `id` makes the output valid input for `opstance tag` (claims | tag).
-    m.insert("id".into(), format!("{}:{}", a.id, c.index).into());
-    m.insert("article_id".into(), a.id.clone().into());
-    m.insert(
-        "commentator".into(),
-        opt_str(Some(a.commentator()).filter(|s| !s.is_empty())),
-    );
-    m.insert("date".into(), opt_str(a.date.map(|d| d.to_string())));
-    m.insert("outlet".into(), opt_str(a.outlet.clone()));
-    m.insert("title".into(), opt_str(a.title.clone()));
-    m.insert("claim_index".into(), c.index.into());
-    m.insert("start".into(), c.start.into());
-    m.insert("end".into(), c.end.into());
-    m.insert("text".into(), c.text.clone().into());
-    m.insert("speaker".into(), opt_str(c.speaker.clone()));
-    m.insert("source".into(), a.source.clone().into());
-    m.insert("record".into(), a.record.into());
-    m.insert("url".into(), opt_str(a.url.clone()));
-    m.insert("language".into(), a.language.clone().into());
-    m.insert("authors".into(), a.authors.clone().into());
-    for (k, v) in &a.meta {
-        if !m.contains_key(k) {
-            m.insert(k.clone(), v.clone().into());
-        }
-    }
-    serde_json::Value::Object(m)
+/// Keys every JSONL claim line has, in order; metadata fields with one of
+/// these names are not repeated.
+const JSON_KEYS: [&str; 16] = [
+    "id",
+    "article_id",
+    "commentator",
+    "date",
+    "outlet",
+    "title",
+    "claim_index",
+    "start",
+    "end",
+    "text",
+    "speaker",
+    "source",
+    "record",
+    "url",
+    "language",
+    "authors",
+];
+
+/// What the JSONL lines of one article share, worked out once per article
+/// (a speech has hundreds of claims).
+pub struct ArticleJson<'a> {
+    a: &'a Article,
+    commentator: Option<String>,
+    date: Option<String>,
+    meta: Vec<(&'a str, &'a str)>,
 }
 
-fn opt_str(s: Option<String>) -> serde_json::Value {
-    s.map(Into::into).unwrap_or(serde_json::Value::Null)
+impl<'a> ArticleJson<'a> {
+    pub fn new(a: &'a Article) -> Self {
+        ArticleJson {
+            a,
+            commentator: Some(a.commentator()).filter(|s| !s.is_empty()),
+            date: a.date.map(|d| d.to_string()),
+            meta: a
+                .meta
+                .iter()
+                .filter(|(k, _)| !JSON_KEYS.contains(&k.as_str()))
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+        }
+    }
+
+    /// Append one claim as a JSON object (no newline).
+    pub fn write(&self, c: &Claim, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        use serde::ser::{SerializeMap, Serializer};
+        struct Id<'s>(&'s str, u32);
+        impl serde::Serialize for Id<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&format_args!("{}:{}", self.0, self.1))
+            }
+        }
+        let a = self.a;
+        let mut ser = serde_json::Serializer::new(out);
+        let mut m = ser.serialize_map(None)?;
+        // `id` makes the output valid input for `opstance tag` (claims | tag).
+        m.serialize_entry("id", &Id(&a.id, c.index))?;
+        m.serialize_entry("article_id", &a.id)?;
+        m.serialize_entry("commentator", &self.commentator)?;
+        m.serialize_entry("date", &self.date)?;
+        m.serialize_entry("outlet", &a.outlet)?;
+        m.serialize_entry("title", &a.title)?;
+        m.serialize_entry("claim_index", &c.index)?;
+        m.serialize_entry("start", &c.start)?;
+        m.serialize_entry("end", &c.end)?;
+        m.serialize_entry("text", &c.text)?;
+        m.serialize_entry("speaker", &c.speaker)?;
+        m.serialize_entry("source", &a.source)?;
+        m.serialize_entry("record", &a.record)?;
+        m.serialize_entry("url", &a.url)?;
+        m.serialize_entry("language", &a.language)?;
+        m.serialize_entry("authors", &a.authors)?;
+        for (k, v) in &self.meta {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 fn write_csv_row<W: Write>(w: &mut csv::Writer<W>, a: &Article, c: &Claim) -> csv::Result<()> {
