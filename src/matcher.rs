@@ -329,6 +329,10 @@ struct RegexEntry {
 pub struct Matcher {
     trie: Trie,
     filter: WordFilter,
+    /// Like `filter`, for the first words of theme entries (terms, cues,
+    /// exclusions) only: a claim in which no word passes it can have no theme,
+    /// so the matcher skips it without walking the trie for its modifiers.
+    theme_filter: WordFilter,
     /// Per word id: patterns whose first position has that word.
     word_first: Vec<Vec<u32>>,
     variant_to: Vec<Box<str>>,
@@ -425,6 +429,7 @@ impl Matcher {
             id
         };
         let mut filter = WordFilter::new();
+        let mut theme_filter = WordFilter::new();
         let mut patterns = Vec::new();
         let mut regexes = Vec::new();
         for (src, role, entry) in entries {
@@ -452,12 +457,18 @@ impl Matcher {
                                     let id = intern(&mut trie, w, &mut word_first);
                                     if pi == 0 {
                                         word_first[id as usize].push(pid);
+                                        if !matches!(role, Role::Modifier(_)) {
+                                            theme_filter.add_word(w);
+                                        }
                                     }
                                     alts.push(Alt::Word(id));
                                 }
                                 AltSpec::Prefix(w) => {
                                     if pi == 0 {
                                         filter.add_prefix(w);
+                                        if !matches!(role, Role::Modifier(_)) {
+                                            theme_filter.add_prefix(w);
+                                        }
                                         let node = trie.insert(w);
                                         trie.prefix_first[node as usize].push(pid);
                                     }
@@ -490,6 +501,8 @@ impl Matcher {
         }
         for (k, v) in variants {
             filter.add_word(k);
+            // A variant may stand for a theme word: keep the pre-check exact-free.
+            theme_filter.add_word(k);
             let node = trie.insert(k);
             trie.variant[node as usize] = variant_to.len() as u32;
             variant_to.push(v.as_str().into());
@@ -507,6 +520,7 @@ impl Matcher {
         Matcher {
             trie,
             filter,
+            theme_filter,
             word_first,
             variant_to,
             patterns,
@@ -526,12 +540,24 @@ impl Matcher {
         s.cands.clear();
         s.raw.clear();
         s.matches.clear();
+        let norm_bytes = toks.norm.as_bytes();
+        // Most claims mention no theme at all: find that out with the cheap
+        // filter before any trie walk (regex entries disable the shortcut).
+        if self.regexes.is_empty()
+            && !toks.tokens.iter().any(|t| {
+                t.kind != TokenKind::Punct
+                    && self
+                        .theme_filter
+                        .may_match(&norm_bytes[t.norm_start as usize..t.norm_end as usize])
+            })
+        {
+            return;
+        }
         let n = toks.tokens.len();
         s.words.reserve(n);
         s.clause.reserve(n);
         s.quoted.reserve(n);
         s.ids.reserve(n);
-        let norm_bytes = toks.norm.as_bytes();
         let mut clause = 0u16;
         let mut quoted = false;
         for (ti, t) in toks.tokens.iter().enumerate() {
@@ -843,6 +869,17 @@ mod tests {
         );
         assert!(found(&m, "restore a b c d e integrity").is_empty());
         assert!(found(&m, "restore, integrity").is_empty());
+    }
+
+    #[test]
+    fn claims_without_theme_words_are_skipped_but_variants_and_globs_are_not() {
+        let neg = Role::Modifier(crate::lexicon::ModKind::Negator);
+        let m = build(&[("kyiv", T), ("negotiat*", T), ("not", neg)]);
+        // Only a modifier: the theme pre-check ends the claim early.
+        assert!(found(&m, "We will not go.").is_empty());
+        // A variant spelling and a glob of theme entries get through it.
+        assert_eq!(found(&m, "Kiev will not"), ["kyiv=Kiev", "not=not"]);
+        assert_eq!(found(&m, "no negotiations"), ["negotiat*=negotiations"]);
     }
 }
 
