@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::run::{lexicon_json, report, round3};
+use super::run::{report, round3};
 use super::{Finished, Global};
-use crate::aggregate::SCHEMA_VERSION;
 use crate::model::{Skipped, Warning};
 use crate::write::atomic::AtomicFile;
 use crate::write::manifest::Manifest;
@@ -112,21 +111,14 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     for name in [CLAIMS, ARTICLES] {
         streamed.push(concatenate(&args.partials, name, &args.out.join(name))?);
     }
-    manifest
-        .extra
-        .insert("schema_version".into(), SCHEMA_VERSION.into());
-    manifest
-        .extra
-        .insert("lexicon".into(), lexicon_json(&agg.setup));
-    manifest.extra.insert(
-        "merged_from".into(),
-        serde_json::json!(args
-            .partials
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()),
-    );
+    let merged_from: Vec<String> = args
+        .partials
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     outputs::finish(&args.out, &agg, streamed, false, &mut manifest, |m| {
+        m.extra
+            .insert("merged_from".into(), merged_from.clone().into());
         m.extra.insert(
             "timings".into(),
             serde_json::json!({

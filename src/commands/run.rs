@@ -164,12 +164,6 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     let streamed = vec![claims.finish()?, articles.finish()?];
 
     let t2 = Instant::now();
-    manifest
-        .extra
-        .insert("schema_version".into(), SCHEMA_VERSION.into());
-    manifest
-        .extra
-        .insert("lexicon".into(), lexicon_json(&agg.setup));
     let mb = bytes_read as f64 / 1e6;
     outputs::finish(
         &args.out,
@@ -214,15 +208,6 @@ fn options_json(args: &Args) -> serde_json::Value {
         "seed": args.seed,
         "bootstrap": args.bootstrap,
         "partial": args.partial,
-    })
-}
-
-pub(crate) fn lexicon_json(s: &Setup) -> serde_json::Value {
-    serde_json::json!({
-        "name": s.lexicon_name,
-        "version": s.lexicon_version,
-        "sha256": s.lexicon_sha256,
-        "themes": s.themes,
     })
 }
 

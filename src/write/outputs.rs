@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::aggregate::Aggregates;
+use crate::aggregate::{Aggregates, Setup, SCHEMA_VERSION};
 use crate::write::atomic::AtomicFile;
 use crate::write::manifest::Manifest;
 use crate::write::{heatmap, tables};
@@ -44,7 +44,7 @@ fn staged(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<AtomicFile> {
 
 /// Write the aggregate outputs (all of them, or only `aggregates.json` for a
 /// partial run) next to the already streamed files, then commit everything
-/// and write the manifest last.
+/// and write the manifest last (with the schema version and the lexicon).
 pub fn finish(
     dir: &Path,
     agg: &Aggregates,
@@ -53,6 +53,12 @@ pub fn finish(
     manifest: &mut Manifest,
     mut before_manifest: impl FnMut(&mut Manifest),
 ) -> crate::Result<()> {
+    manifest
+        .extra
+        .insert("schema_version".into(), SCHEMA_VERSION.into());
+    manifest
+        .extra
+        .insert("lexicon".into(), lexicon_json(&agg.setup));
     let mut files = streamed;
     let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
     files.push(staged(dir, AGGREGATES, &json)?);
@@ -99,6 +105,16 @@ pub fn finish(
     let mut json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
     json.push(b'\n');
     crate::write::atomic::write_file(dir.join(MANIFEST), &json)
+}
+
+/// The lexicon a run was made with, as the manifest records it.
+pub fn lexicon_json(s: &Setup) -> serde_json::Value {
+    serde_json::json!({
+        "name": s.lexicon_name,
+        "version": s.lexicon_version,
+        "sha256": s.lexicon_sha256,
+        "themes": s.themes,
+    })
 }
 
 /// Load a run's `aggregates.json`.
