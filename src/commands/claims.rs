@@ -83,11 +83,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     manifest.inputs.ignored = corpus.ignored().to_vec();
     manifest.warnings.extend(corpus.warnings().iter().cloned());
 
-    let out_name = args
-        .out
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "<stdout>".into());
+    let out_name = Dest::name(args.out.as_deref());
     let io_err = |e: std::io::Error| crate::Error::io(out_name.clone(), e);
     let dest = Dest::open(args.out.as_deref())?;
     let mut out = match args.format {
@@ -158,6 +154,11 @@ impl Dest {
                 std::io::stdout(),
             )),
         })
+    }
+
+    /// How error messages name the destination.
+    pub(crate) fn name(path: Option<&std::path::Path>) -> String {
+        path.map_or_else(|| "<stdout>".into(), |p| p.display().to_string())
     }
 
     /// Flush; an atomic file is renamed into place.

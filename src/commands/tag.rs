@@ -92,11 +92,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         _ => Box::new(std::io::stdin()),
     };
     let mut reader = std::io::BufReader::with_capacity(1 << 20, source);
-    let out_name = args
-        .out
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "<stdout>".into());
+    let out_name = Dest::name(args.out.as_deref());
     let io_err = |e: std::io::Error| crate::Error::io(out_name.clone(), e);
     let mut dest = Dest::open(args.out.as_deref())?;
     if args.format == Format::Csv {
