@@ -20,7 +20,10 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::lexicon::compile::{AltSpec, ModKind, PatternSpec};
+
+pub mod gate;
 use crate::tokenize::{TokenKind, Tokens};
+use gate::{GateScratch, ThemeGate};
 
 const NONE: u32 = u32::MAX;
 
@@ -342,6 +345,8 @@ pub struct Matcher {
     is_theme: Vec<bool>,
     /// Per pattern: `Pattern::next_word`, packed for the candidate loop.
     next_word: Vec<u32>,
+    /// Raw-text pre-check run before a claim is even tokenized.
+    pub gate: ThemeGate,
 }
 
 /// One match: entry `pattern` over words `first..=last` (word indices).
@@ -369,6 +374,15 @@ pub struct MatchScratch {
     raw: Vec<Match>,
     /// Accepted matches, sorted by (first, last).
     pub matches: Vec<Match>,
+    gate: GateScratch,
+}
+
+impl MatchScratch {
+    /// Word tokens of the last claim [`Matcher::may_address_theme`] rejected
+    /// (counted by the gate's scan, equal to what the tokenizer would count).
+    pub fn untokenized_words(&self) -> usize {
+        self.gate.words
+    }
 }
 
 /// Builder input: (pattern spec or regex, role, entry as written).
@@ -430,12 +444,19 @@ impl Matcher {
         };
         let mut filter = WordFilter::new();
         let mut theme_filter = WordFilter::new();
+        // Theme entries that can make a claim address a theme, for the gate.
+        let mut gated: Vec<(&PatternSpec, Role)> = Vec::new();
+        let mut gate_always = false;
         let mut patterns = Vec::new();
         let mut regexes = Vec::new();
         for (src, role, entry) in entries {
             let pid = patterns.len() as u32;
+            // Only terms and strong cues make a claim address a theme
+            // (see `stance`); exclusions and weak cues need a term.
+            let addresses = matches!(role, Role::Term { .. } | Role::Cue { strong: true, .. });
             match src {
                 Source::Regex(r) => {
+                    gate_always |= addresses;
                     if let Ok(re) = regex::Regex::new(r) {
                         regexes.push(RegexEntry { re, pattern: pid });
                     }
@@ -448,6 +469,9 @@ impl Matcher {
                     });
                 }
                 Source::Pattern(p) => {
+                    if addresses {
+                        gated.push((p, role));
+                    }
                     let mut positions = Vec::with_capacity(p.positions.len());
                     for (pi, pos) in p.positions.iter().enumerate() {
                         let mut alts = Vec::with_capacity(pos.alts.len());
@@ -499,6 +523,11 @@ impl Matcher {
         for w in word_ids.keys() {
             filter.add_word(w);
         }
+        let gate = if gate_always {
+            ThemeGate::open()
+        } else {
+            ThemeGate::new(&gated, variants)
+        };
         for (k, v) in variants {
             filter.add_word(k);
             // A variant may stand for a theme word: keep the pre-check exact-free.
@@ -527,7 +556,29 @@ impl Matcher {
             regexes,
             is_theme,
             next_word,
+            gate,
         }
+    }
+
+    /// Can a claim with this (raw, untokenized) text address a theme — a
+    /// strong cue, or terms reaching the theme's `min_weight`? `false` is
+    /// certain: the claim needs no tokenizing or matching. In a typical
+    /// corpus most claims stop here (see `gate`).
+    #[inline]
+    pub fn may_address_theme(&self, text: &str, s: &mut MatchScratch) -> bool {
+        self.gate.may_match(text, &mut s.gate)
+    }
+
+    /// The term weight each theme needs to be addressed (what the gate may
+    /// rely on; see [`Matcher::may_address_theme`]).
+    pub fn set_min_weight(&mut self, min_weight: &[f32]) {
+        self.gate.set_min_weight(min_weight);
+    }
+
+    /// The words and prefixes the theme pre-check searches for (empty when
+    /// every claim passes it).
+    pub fn theme_anchors(&self) -> impl Iterator<Item = String> + '_ {
+        self.gate.anchors()
     }
 
     /// Find all matches in the tokens of one claim. Results are in

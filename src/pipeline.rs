@@ -153,13 +153,18 @@ impl Pipeline {
         let mut n_words = 0;
         if let Some(tagger) = &self.tagger {
             for c in &claims {
-                let mut t = tagger.tag(&cleaned.text[c.clean.clone()], scratch);
-                n_words += scratch
-                    .tokens
-                    .tokens
-                    .iter()
-                    .filter(|t| t.kind == crate::tokenize::TokenKind::Word)
-                    .count();
+                let text = &cleaned.text[c.clean.clone()];
+                let mut t = tagger.tag(text, scratch);
+                n_words += if scratch.tokenized {
+                    scratch
+                        .tokens
+                        .tokens
+                        .iter()
+                        .filter(|t| t.kind == crate::tokenize::TokenKind::Word)
+                        .count()
+                } else {
+                    scratch.matches.untokenized_words()
+                };
                 for theme in &mut t {
                     for ev in &mut theme.evidence {
                         let r = cleaned

@@ -12,6 +12,9 @@ use crate::tokenize::TokenKind;
 pub struct Scratch {
     pub tokens: crate::tokenize::Tokens,
     pub matches: MatchScratch,
+    /// Whether the last claim tagged was tokenized into `tokens` (claims
+    /// that cannot address a theme are not).
+    pub tokenized: bool,
     mods: Vec<(ModKind, u32, u32)>,
     cues: Vec<Match>,
 }
@@ -69,15 +72,39 @@ impl Tagger {
         scratch: &mut Scratch,
         prev: &[ThemeResult],
     ) -> ClaimTags {
-        crate::tokenize::tokenize(text, &mut scratch.tokens);
+        self.tag_inner(text, scratch, prev, true)
+    }
+
+    /// Tag one claim without the raw-text gate of the matcher: the same
+    /// result, slower. The reference the gate is tested against.
+    pub fn tag_ungated(&self, text: &str, scratch: &mut Scratch) -> ClaimTags {
+        self.tag_inner(text, scratch, &[], false)
+    }
+
+    fn tag_inner(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        prev: &[ThemeResult],
+        gate: bool,
+    ) -> ClaimTags {
         let eng: &Engine = &self.lexicon.engine;
         let matcher = &eng.matcher;
+        // Most claims address no theme: the gate says so from the raw text.
+        // It assumes the full `min_weight`; in context a theme needs less.
+        scratch.tokenized =
+            !gate || !prev.is_empty() || matcher.may_address_theme(text, &mut scratch.matches);
+        if !scratch.tokenized {
+            return Vec::new();
+        }
+        crate::tokenize::tokenize(text, &mut scratch.tokens);
         matcher.find(text, &scratch.tokens, &mut scratch.matches);
         let Scratch {
             tokens,
             matches: ms,
             mods,
             cues,
+            ..
         } = scratch;
         let pats = &matcher.patterns;
         if !ms

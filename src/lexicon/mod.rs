@@ -283,7 +283,7 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
             }
         }
     }
-    let matcher = Matcher::build(
+    let mut matcher = Matcher::build(
         owned.iter().map(|(p, r, role, w)| {
             let src = match (p, r) {
                 (Some(p), _) => MSource::Pattern(p),
@@ -294,6 +294,7 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
         }),
         variants,
     );
+    matcher.set_min_weight(&min_weight);
     Engine {
         matcher,
         settings: spec.settings,
