@@ -446,6 +446,7 @@ impl Matcher {
         let mut theme_filter = WordFilter::new();
         // Theme entries that can make a claim address a theme, for the gate.
         let mut gated: Vec<(&PatternSpec, Role)> = Vec::new();
+        let mut gated_regex: Vec<(PatternSpec, Role)> = Vec::new();
         let mut gate_always = false;
         let mut patterns = Vec::new();
         let mut regexes = Vec::new();
@@ -456,7 +457,12 @@ impl Matcher {
             let addresses = matches!(role, Role::Term { .. } | Role::Cue { strong: true, .. });
             match src {
                 Source::Regex(r) => {
-                    gate_always |= addresses;
+                    if addresses {
+                        match gate::regex_prefixes(r) {
+                            Some(spec) => gated_regex.push((spec, role)),
+                            None => gate_always = true,
+                        }
+                    }
                     if let Ok(re) = regex::Regex::new(r) {
                         regexes.push(RegexEntry { re, pattern: pid });
                     }
@@ -526,6 +532,7 @@ impl Matcher {
         let gate = if gate_always {
             ThemeGate::open()
         } else {
+            gated.extend(gated_regex.iter().map(|(p, r)| (p, *r)));
             ThemeGate::new(&gated, variants)
         };
         for (k, v) in variants {

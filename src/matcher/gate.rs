@@ -27,7 +27,7 @@
 use rustc_hash::FxHashMap;
 
 use super::Role;
-use crate::lexicon::compile::{AltSpec, PatternSpec};
+use crate::lexicon::compile::{AltSpec, PatternSpec, PosSpec};
 
 /// Words not searched for: they occur in nearly every sentence, so a
 /// position that allows one of them is treated as satisfied. This list only
@@ -432,6 +432,64 @@ impl ThemeGate {
     }
 }
 
+/// A regex entry as a one-position pattern for the gate: the word
+/// prefixes one of which every match starts with. Only for a regex that
+/// starts at a word boundary (`\b…`) with a finite set of literal
+/// prefixes; `None` otherwise (the gate then lets every claim through).
+/// Regexes run on the normalised text, where a `\b` before a letter or
+/// digit is the start of a run of them in the raw text.
+pub(super) fn regex_prefixes(re: &str) -> Option<PatternSpec> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{HirKind, Look};
+    let hir = regex_syntax::parse(re).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let starts_at_word = matches!(
+        parts.first().map(|h| h.kind()),
+        Some(HirKind::Look(
+            Look::WordAscii
+                | Look::WordUnicode
+                | Look::WordStartAscii
+                | Look::WordStartUnicode
+                | Look::WordStartHalfAscii
+                | Look::WordStartHalfUnicode
+        ))
+    );
+    if !starts_at_word {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let mut alts = Vec::new();
+    for lit in seq.literals()? {
+        // The letters and digits the match starts with.
+        let word: String = lit
+            .as_bytes()
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+        if word.is_empty() {
+            return None;
+        }
+        alts.push(word);
+    }
+    // `concession` covers `concessions`.
+    alts.sort();
+    alts.dedup();
+    let alts: Vec<AltSpec> = alts
+        .iter()
+        .filter(|w| !alts.iter().any(|p| p != *w && w.starts_with(p.as_str())))
+        .map(|w| AltSpec::Prefix(w.clone()))
+        .collect();
+    if alts.is_empty() {
+        return None;
+    }
+    Some(PatternSpec {
+        positions: vec![PosSpec { gap: 0, alts }],
+    })
+}
+
 /// The words and prefixes that satisfy a position, variant spellings
 /// included; `None` if the position is not required (it allows a common
 /// word, or a word that cannot be searched in raw text).
@@ -675,10 +733,30 @@ mod tests {
             "A ceasefire along the front line.",
             "Kiev's security guarantees.",
             "Putin's regime must fall.",
+            // A regex entry, anchored on its literal prefix.
+            "Concessions — territorial and otherwise — may be made.",
         ] {
             assert!(check(tagger, text, &mut s).unwrap(), "{text}");
             assert!(!tagger.tag(text, &mut s).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn regex_entries_are_anchored_on_their_literal_prefix() {
+        let spec =
+            super::regex_prefixes(r"\bconcessions? (?:[^.?!; ]+ ){0,6}?territorial\b").unwrap();
+        assert_eq!(
+            format!("{:?}", spec.positions[0].alts),
+            r#"[Prefix("concession")]"#
+        );
+        let spec = super::regex_prefixes(r"\b(?:Land|soil) swaps?").unwrap();
+        assert_eq!(
+            format!("{:?}", spec.positions[0].alts),
+            r#"[Prefix("land"), Prefix("soil")]"#
+        );
+        // Not at a word start, or no finite literal prefix: no anchor.
+        assert!(super::regex_prefixes(r"concessions?").is_none());
+        assert!(super::regex_prefixes(r"\b\w+ swaps?").is_none());
     }
 
     proptest::proptest! {
@@ -697,7 +775,8 @@ mod tests {
                 "1,000", "3.5", "1990s", "self-defence", "-", "—", ",", ".", "?", "\"", "’s",
                 "n’t", "'", "(", ")", "said", "claims", "if", "but", "peace", "war", "border",
                 "borders", "occupied", "territories", "world", "third", "ceasefire", "line",
-                "front", "recognise", "recognize", "restore", "sham", "referendums",
+                "front", "recognise", "recognize", "restore", "sham", "referendums", "concessions",
+                "territorial", "otherwise", "land", "swap",
             ]),
             0..24,
         ), seps in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "-"]), 24)) {
