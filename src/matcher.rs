@@ -332,10 +332,6 @@ struct RegexEntry {
 pub struct Matcher {
     trie: Trie,
     filter: WordFilter,
-    /// Like `filter`, for the first words of theme entries (terms, cues,
-    /// exclusions) only: a claim in which no word passes it can have no theme,
-    /// so the matcher skips it without walking the trie for its modifiers.
-    theme_filter: WordFilter,
     /// Per word id: patterns whose first position has that word.
     word_first: Vec<Vec<u32>>,
     variant_to: Vec<Box<str>>,
@@ -443,7 +439,6 @@ impl Matcher {
             id
         };
         let mut filter = WordFilter::new();
-        let mut theme_filter = WordFilter::new();
         // Theme entries that can make a claim address a theme, for the gate.
         let mut gated: Vec<(&PatternSpec, Role)> = Vec::new();
         let mut gated_regex: Vec<(PatternSpec, Role)> = Vec::new();
@@ -487,18 +482,12 @@ impl Matcher {
                                     let id = intern(&mut trie, w, &mut word_first);
                                     if pi == 0 {
                                         word_first[id as usize].push(pid);
-                                        if !matches!(role, Role::Modifier(_)) {
-                                            theme_filter.add_word(w);
-                                        }
                                     }
                                     alts.push(Alt::Word(id));
                                 }
                                 AltSpec::Prefix(w) => {
                                     if pi == 0 {
                                         filter.add_prefix(w);
-                                        if !matches!(role, Role::Modifier(_)) {
-                                            theme_filter.add_prefix(w);
-                                        }
                                         let node = trie.insert(w);
                                         trie.prefix_first[node as usize].push(pid);
                                     }
@@ -537,8 +526,6 @@ impl Matcher {
         };
         for (k, v) in variants {
             filter.add_word(k);
-            // A variant may stand for a theme word: keep the pre-check exact-free.
-            theme_filter.add_word(k);
             let node = trie.insert(k);
             trie.variant[node as usize] = variant_to.len() as u32;
             variant_to.push(v.as_str().into());
@@ -556,7 +543,6 @@ impl Matcher {
         Matcher {
             trie,
             filter,
-            theme_filter,
             word_first,
             variant_to,
             patterns,
@@ -599,18 +585,6 @@ impl Matcher {
         s.raw.clear();
         s.matches.clear();
         let norm_bytes = toks.norm.as_bytes();
-        // Most claims mention no theme at all: find that out with the cheap
-        // filter before any trie walk (regex entries disable the shortcut).
-        if self.regexes.is_empty()
-            && !toks.tokens.iter().any(|t| {
-                t.kind != TokenKind::Punct
-                    && self
-                        .theme_filter
-                        .may_match(&norm_bytes[t.norm_start as usize..t.norm_end as usize])
-            })
-        {
-            return;
-        }
         let n = toks.tokens.len();
         s.words.reserve(n);
         s.clause.reserve(n);

@@ -294,34 +294,32 @@ impl ThemeGate {
             *c = c.saturating_add(1);
             false
         };
+        let n = b.len();
         let mut i = 0;
-        while i < b.len() {
-            if CODE[b[i] as usize] == 0 {
+        while i < n {
+            let c0 = CODE[b[i] as usize];
+            if c0 == 0 {
                 i += 1;
                 continue;
             }
+            // The key of the first four characters, then the rest of the run.
             let start = i;
-            // The key from the first four characters, then the rest of the word.
-            let mut k = 0u32;
-            let mut letter = false;
-            for _ in 0..4 {
-                let c = b.get(i).map_or(0, |&c| CODE[c as usize]);
-                k = k * 37 + u32::from(c);
-                if c == 0 {
-                    k *= 37u32.pow((3 - (i - start)) as u32);
-                    break;
-                }
-                letter |= c > 10;
-                i += 1;
-            }
-            while i < b.len() {
+            let mut k = u32::from(c0);
+            i += 1;
+            while i < n && i - start < 4 {
                 let c = CODE[b[i] as usize];
                 if c == 0 {
                     break;
                 }
-                letter |= c > 10;
+                k = k * 37 + u32::from(c);
                 i += 1;
             }
+            k *= POW37[4 - (i - start)];
+            while i < n && CODE[b[i] as usize] != 0 {
+                i += 1;
+            }
+            // A run starting with a digit may still have a letter ("1990s").
+            let letter = c0 > 10 || b[start..i].iter().any(|&c| CODE[c as usize] > 10);
             let word = &b[start..i];
             if letter {
                 // `Russia's` is `russia` + `'s`, and `'s` is punctuation.
@@ -542,6 +540,9 @@ static CODE: [u8; 256] = {
     t
 };
 
+/// 37^(4 - n): pads the key of a word of n < 4 characters.
+const POW37: [u32; 4] = [1, 37, 37 * 37, 37 * 37 * 37];
+
 /// Key of a word: its first four character codes (0 past its end).
 fn key(w: &[u8]) -> u32 {
     (0..4).fold(0, |k, i| {
@@ -590,17 +591,39 @@ fn searchable(w: &str) -> bool {
 /// text and are fine.
 fn may_rewrite_tokens(text: &str) -> bool {
     let b = text.as_bytes();
-    if !text.is_ascii() {
-        for (i, ch) in text.char_indices().filter(|(_, c)| !c.is_ascii()) {
-            if ch.is_alphanumeric() || matches!(ch as u32, 0x300..=0x36F) {
-                return true;
-            }
-            if matches!(ch, '\u{2019}' | '\u{2018}' | '\u{02BC}') && joins_at(b, i, ch.len_utf8()) {
-                return true;
-            }
+    // Only the non-ASCII characters need decoding.
+    let mut i = 0;
+    while let Some(k) = first_non_ascii(&b[i..]) {
+        i += k;
+        let ch = text[i..].chars().next().expect("char boundary");
+        if ch.is_alphanumeric() || matches!(ch as u32, 0x300..=0x36F) {
+            return true;
         }
+        if matches!(ch, '\u{2019}' | '\u{2018}' | '\u{02BC}') && joins_at(b, i, ch.len_utf8()) {
+            return true;
+        }
+        i += ch.len_utf8();
     }
     memchr::memchr_iter(b'\'', b).any(|i| joins_at(b, i, 1))
+}
+
+/// Index of the first byte ≥ 0x80, eight bytes at a time.
+#[inline]
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080;
+        if x != 0 {
+            return Some(at + x.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c >= 0x80)
+        .map(|k| at + k)
 }
 
 /// Is `b[from..to]` exactly one apostrophe the tokenizer knows?
