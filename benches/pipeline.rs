@@ -7,9 +7,13 @@
 //!
 //! It prints, and writes to `target/bench-pipeline.json`:
 //! - the floor: reading + UTF-8 validation of the same files, 1 and 2 threads;
-//! - per-stage throughput on one thread (clean, +segment, +tag);
+//! - per-stage throughput on one thread (clean, +segment, +tag; the tagger
+//!   alone on claims split beforehand);
 //! - `opstance run` end to end (every output written) at 1 and 2 threads:
 //!   MB/s, ratio to the floor, peak RSS (from the run's manifest);
+//! - `opstance tag` on the corpus split into claims by `opstance claims`
+//!   (JSONL with all metadata), 1 and 2 threads: MB/s of claim text and of
+//!   JSONL read;
 //! - the same corpus given four times over, to show memory does not grow
 //!   with corpus size.
 
@@ -142,11 +146,34 @@ fn stages(files: &[PathBuf]) -> Vec<(&'static str, f64)> {
             }
         }
     });
+    // The tagger alone (gate, tokenizer, matcher, stance) on claims split beforehand.
+    let claims: Vec<String> = texts
+        .iter()
+        .flat_map(|t| {
+            let c = cleaner.clean(t, 0..t.len());
+            let mut r = Vec::new();
+            opstance::segment::sentences(&c.text, &mut r);
+            r.into_iter()
+                .map(|r| c.text[r].to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let claim_mb = claims.iter().map(String::len).sum::<usize>() as f64;
+    let tag_only = best_of(3, || {
+        for c in &claims {
+            std::hint::black_box(tagger.tag(c, &mut scratch));
+        }
+    });
+    // Scaled so that the figure printed (corpus MB / time) is MB of claim
+    // text per second: claims are a little shorter than the raw texts.
+    let total: f64 = texts.iter().map(String::len).sum::<usize>() as f64;
+    let tag_only = tag_only * total / claim_mb;
     vec![
         ("clean", clean),
         ("clean+segment", segment),
         ("tokenize (raw text)", tokenize),
         ("clean+segment+tag", tag),
+        ("tag (split claims)", tag_only),
     ]
 }
 
@@ -166,19 +193,7 @@ fn run_opstance(o: &Opts, copies: usize, threads: usize) -> RunResult {
     for _ in 0..copies {
         cmd.arg(&o.corpus);
     }
-    if let Some(m) = &o.metadata {
-        cmd.arg("--metadata").arg(m);
-    }
-    if let Some(p) = &o.name_pattern {
-        cmd.args([
-            "--name-pattern",
-            p,
-            "--author-field",
-            "Name of Person Speaking",
-            "--date-field",
-            "Year",
-        ]);
-    }
+    corpus_args(o, &mut cmd);
     cmd.arg("--out").arg(&out);
     let t = Instant::now();
     let status = cmd.status().expect("run opstance");
@@ -193,6 +208,65 @@ fn run_opstance(o: &Opts, copies: usize, threads: usize) -> RunResult {
         .and_then(|m| find_number(&m, "peak_rss_mb"));
     let _ = std::fs::remove_dir_all(&out);
     RunResult { secs, rss_mb }
+}
+
+/// The options that join the UN speakers table (when given).
+fn corpus_args(o: &Opts, cmd: &mut Command) {
+    if let Some(m) = &o.metadata {
+        cmd.arg("--metadata").arg(m);
+    }
+    if let Some(p) = &o.name_pattern {
+        cmd.args([
+            "--name-pattern",
+            p,
+            "--author-field",
+            "Name of Person Speaking",
+            "--date-field",
+            "Year",
+        ]);
+    }
+}
+
+/// `opstance claims` over the corpus into a JSONL file; returns (path, MB
+/// of JSONL, MB of claim text).
+fn claims_jsonl(o: &Opts) -> (PathBuf, f64, f64) {
+    let path = std::env::temp_dir().join(format!(
+        "opstance-bench-claims-{}.jsonl",
+        std::process::id()
+    ));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opstance"));
+    cmd.args(["-q", "claims"]).arg(&o.corpus);
+    corpus_args(o, &mut cmd);
+    let out = std::fs::File::create(&path).expect("create claims file");
+    let status = cmd.stdout(out).status().expect("run opstance claims");
+    assert!(
+        matches!(status.code(), Some(0 | 3)),
+        "opstance claims failed: {status}"
+    );
+    let data = std::fs::read(&path).expect("read claims");
+    let text: usize = data
+        .par_split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_slice(l).expect("claims JSONL");
+            v["text"].as_str().map_or(0, str::len)
+        })
+        .sum();
+    (path, data.len() as f64 / 1e6, text as f64 / 1e6)
+}
+
+/// `opstance tag` over a claims file, output discarded; seconds.
+fn tag_claims(path: &Path, threads: usize) -> f64 {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opstance"));
+    cmd.args(["--threads", &threads.to_string(), "-q", "tag"])
+        .arg(path);
+    let t = Instant::now();
+    let status = cmd
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run opstance tag");
+    assert!(status.success(), "opstance tag failed: {status}");
+    t.elapsed().as_secs_f64()
 }
 
 /// First number under `key` anywhere in a JSON document.
@@ -265,6 +339,20 @@ fn main() {
         println!("speed-up 2 threads / 1 thread: {:.2}x", a / b);
         report["speedup_2_over_1"] = (a / b).into();
     }
+    // `opstance tag` on the corpus split into claims (`opstance claims`).
+    let (claims, jsonl_mb, text_mb) = claims_jsonl(&o);
+    for threads in [1, 2] {
+        let secs = best_of(2, || {
+            tag_claims(&claims, threads);
+        });
+        println!(
+            "opstance tag, {threads} thread(s): {secs:.2} s, {:.1} MB/s of claim text ({text_mb:.0} MB), {:.1} MB/s of JSONL ({jsonl_mb:.0} MB)",
+            text_mb / secs,
+            jsonl_mb / secs
+        );
+        report["tag"][threads.to_string()] = serde_json::json!({ "secs": secs, "claim_text_mb_s": text_mb / secs, "jsonl_mb_s": jsonl_mb / secs });
+    }
+    let _ = std::fs::remove_file(&claims);
     if !o.quick {
         let r = run_opstance(&o, 4, 2);
         println!(
