@@ -410,34 +410,52 @@ pub fn for_each_similarity<'a>(
     totals: &BTreeMap<&'a str, Group>,
     mut f: impl FnMut(Similarity<'a>),
 ) {
+    let vectors = similarity_vectors(totals);
+    for i in 0..vectors.len() {
+        similarities_of(&vectors, i, &mut f);
+    }
+}
+
+/// The stance vector of every key that takes part in `similarity.csv`, in
+/// key order.
+pub fn similarity_vectors<'a>(
+    totals: &BTreeMap<&'a str, Group>,
+) -> Vec<(&'a str, Vec<Option<f64>>)> {
     // Keys with fewer than MIN_SIMILARITY_CLAIMS stance-bearing claims are
     // left out: their distances are noise, and on a corpus with thousands of
     // speakers who touch a theme once, they would make the table millions of
     // rows long.
-    let vecs: Vec<(&str, Vec<Option<f64>>)> = totals
+    totals
         .iter()
         .filter(|(_, g)| {
             g.themes.iter().map(|c| c.n_pro + c.n_con).sum::<u64>() >= MIN_SIMILARITY_CLAIMS
         })
         .map(|(k, g)| (*k, g.themes.iter().map(Counts::stance).collect::<Vec<_>>()))
-        .collect();
-    for (i, (a, va)) in vecs.iter().enumerate() {
-        for (b, vb) in &vecs[i + 1..] {
-            let (mut sum, mut n) = (0.0, 0);
-            for (x, y) in va.iter().zip(vb) {
-                if let (Some(x), Some(y)) = (x, y) {
-                    sum += (x - y).abs();
-                    n += 1;
-                }
+        .collect()
+}
+
+/// The pairs `(vectors[i], vectors[j])`, `j > i`, that share a theme.
+pub fn similarities_of<'a>(
+    vectors: &[(&'a str, Vec<Option<f64>>)],
+    i: usize,
+    mut f: impl FnMut(Similarity<'a>),
+) {
+    let (a, va) = &vectors[i];
+    for (b, vb) in &vectors[i + 1..] {
+        let (mut sum, mut n) = (0.0, 0);
+        for (x, y) in va.iter().zip(vb) {
+            if let (Some(x), Some(y)) = (x, y) {
+                sum += (x - y).abs();
+                n += 1;
             }
-            if n > 0 {
-                f(Similarity {
-                    a,
-                    b,
-                    distance: Some(sum / n as f64),
-                    n_themes: n,
-                });
-            }
+        }
+        if n > 0 {
+            f(Similarity {
+                a,
+                b,
+                distance: Some(sum / n as f64),
+                n_themes: n,
+            });
         }
     }
 }

@@ -43,6 +43,35 @@ impl AtomicFile {
         std::fs::rename(&self.tmp, &self.target).map_err(|e| crate::Error::io(&self.target, e))
     }
 
+    /// Commit several files: synced in parallel (each `fsync` waits on the
+    /// disk), then renamed in order.
+    pub fn commit_all(files: Vec<AtomicFile>) -> crate::Result<()> {
+        use rayon::prelude::*;
+        let synced: Vec<crate::Result<(PathBuf, PathBuf)>> = files
+            .into_par_iter()
+            .map(|mut a| {
+                let out = a.out.take().expect("committed once");
+                let f = out
+                    .into_inner()
+                    .map_err(|e| crate::Error::io(&a.tmp, e.into_error()))?;
+                f.sync_all().map_err(|e| crate::Error::io(&a.tmp, e))?;
+                Ok((a.tmp.clone(), a.target.clone()))
+            })
+            .collect();
+        if let Some(e) = synced.iter().position(Result::is_err) {
+            // Nothing is renamed when one file fails: the others' temporary
+            // files go too.
+            for (tmp, _) in synced.iter().flatten() {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return synced.into_iter().nth(e).expect("index").map(|_| ());
+        }
+        for (tmp, target) in synced.into_iter().flatten() {
+            std::fs::rename(&tmp, &target).map_err(|e| crate::Error::io(&target, e))?;
+        }
+        Ok(())
+    }
+
     pub fn path(&self) -> &Path {
         &self.target
     }

@@ -78,33 +78,59 @@ pub fn finish(
         files.push(staged(dir, STANCE_LONG, &tables::long(agg, &rows))?);
         let path = dir.join(SIMILARITY);
         let mut f = AtomicFile::create(&path)?;
-        {
-            // Rows are written as the pairs are computed: memory stays flat
-            // however many keys there are.
-            let mut w = csv::WriterBuilder::new()
-                .buffer_capacity(1 << 16)
-                .from_writer(&mut f);
-            let mut result = tables::similarity_header(&mut w, agg.setup.by);
-            crate::aggregate::for_each_similarity(&totals, |p| {
-                if result.is_ok() {
-                    result = tables::similarity_row(&mut w, &p);
-                }
-            });
-            result
-                .and_then(|()| w.flush().map_err(Into::into))
-                .map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
-        }
+        // The heatmap is drawn while the similarity pairs are computed.
+        let (svg, written) = rayon::join(
+            || heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by)),
+            || write_similarity(&mut f, agg, &totals),
+        );
+        written.map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
         files.push(f);
-        let svg = heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by));
         files.push(staged(dir, HEATMAP, svg.as_bytes())?);
     }
-    for f in files {
-        f.commit()?;
-    }
+    AtomicFile::commit_all(files)?;
     before_manifest(manifest);
     let mut json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
     json.push(b'\n');
     crate::write::atomic::write_file(dir.join(MANIFEST), &json)
+}
+
+/// `similarity.csv`: blocks of rows are computed in parallel and written
+/// in order as they are done, so memory stays flat however many keys there
+/// are (a corpus with thousands of speakers has millions of pairs).
+fn write_similarity(
+    f: &mut AtomicFile,
+    agg: &crate::aggregate::Aggregates,
+    totals: &std::collections::BTreeMap<&str, crate::aggregate::Group>,
+) -> csv::Result<()> {
+    use rayon::prelude::*;
+    let mut w = csv::Writer::from_writer(&mut *f);
+    tables::similarity_header(&mut w, agg.setup.by)?;
+    w.flush()?;
+    drop(w);
+    let vectors = crate::aggregate::similarity_vectors(totals);
+    let rows: Vec<usize> = (0..vectors.len()).collect();
+    for block in rows.chunks(64) {
+        let parts: Vec<csv::Result<Vec<u8>>> = block
+            .par_iter()
+            .map(|&i| {
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::new());
+                let mut result = Ok(());
+                crate::aggregate::similarities_of(&vectors, i, |p| {
+                    if result.is_ok() {
+                        result = tables::similarity_row(&mut w, &p);
+                    }
+                });
+                result?;
+                w.into_inner().map_err(|e| e.into_error().into())
+            })
+            .collect();
+        for part in parts {
+            f.write_all(&part?)?;
+        }
+    }
+    Ok(())
 }
 
 /// The lexicon a run was made with, as the manifest records it.
