@@ -21,7 +21,7 @@ use rustc_hash::FxHashMap;
 
 use crate::lexicon::compile::{AltSpec, ModKind, PatternSpec};
 
-pub mod gate;
+mod gate;
 use crate::tokenize::{TokenKind, Tokens};
 use gate::{GateScratch, ThemeGate};
 
@@ -342,7 +342,8 @@ pub struct Matcher {
     /// Per pattern: `Pattern::next_word`, packed for the candidate loop.
     next_word: Vec<u32>,
     /// Raw-text pre-check run before a claim is even tokenized.
-    pub gate: ThemeGate,
+    gate: ThemeGate,
+    gate_opener: Option<u32>,
 }
 
 /// One match: entry `pattern` over words `first..=last` (word indices).
@@ -441,8 +442,10 @@ impl Matcher {
         let mut filter = WordFilter::new();
         // Theme entries that can make a claim address a theme, for the gate.
         let mut gated: Vec<(&PatternSpec, Role)> = Vec::new();
-        let mut gated_regex: Vec<(PatternSpec, Role)> = Vec::new();
-        let mut gate_always = false;
+        let mut gated_ids: Vec<u32> = Vec::new();
+        let mut gated_regex: Vec<(PatternSpec, Role, u32)> = Vec::new();
+        // The first entry the gate cannot search (it then passes every claim).
+        let mut gate_opener: Option<u32> = None;
         let mut patterns = Vec::new();
         let mut regexes = Vec::new();
         for (src, role, entry) in entries {
@@ -454,8 +457,10 @@ impl Matcher {
                 Source::Regex(r) => {
                     if addresses {
                         match gate::regex_prefixes(r) {
-                            Some(spec) => gated_regex.push((spec, role)),
-                            None => gate_always = true,
+                            Some(spec) => gated_regex.push((spec, role, pid)),
+                            None => {
+                                gate_opener.get_or_insert(pid);
+                            }
                         }
                     }
                     if let Ok(re) = regex::Regex::new(r) {
@@ -472,6 +477,7 @@ impl Matcher {
                 Source::Pattern(p) => {
                     if addresses {
                         gated.push((p, role));
+                        gated_ids.push(pid);
                     }
                     let mut positions = Vec::with_capacity(p.positions.len());
                     for (pi, pos) in p.positions.iter().enumerate() {
@@ -518,11 +524,15 @@ impl Matcher {
         for w in word_ids.keys() {
             filter.add_word(w);
         }
-        let gate = if gate_always {
+        let gate = if gate_opener.is_some() {
             ThemeGate::open()
         } else {
-            gated.extend(gated_regex.iter().map(|(p, r)| (p, *r)));
-            ThemeGate::new(&gated, variants)
+            gated.extend(gated_regex.iter().map(|(p, r, _)| (p, *r)));
+            gated_ids.extend(gated_regex.iter().map(|(_, _, pid)| *pid));
+            ThemeGate::new(&gated, variants).unwrap_or_else(|i| {
+                gate_opener = Some(gated_ids[i]);
+                ThemeGate::open()
+            })
         };
         for (k, v) in variants {
             filter.add_word(k);
@@ -550,7 +560,14 @@ impl Matcher {
             is_theme,
             next_word,
             gate,
+            gate_opener,
         }
+    }
+
+    /// The entry (pattern id) that keeps the theme gate from rejecting any
+    /// claim, if one does: `lexicon check` warns about it.
+    pub fn gate_opener(&self) -> Option<u32> {
+        self.gate_opener
     }
 
     /// Can a claim with this (raw, untokenized) text address a theme — a

@@ -159,3 +159,47 @@ fn default_lexicon_cases_pass() {
         report.join("")
     );
 }
+
+/// An entry the theme gate cannot search is legal but slow: a warning with
+/// its position, and the results are those of the other entries' gate.
+#[test]
+fn check_warns_about_entries_the_gate_cannot_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("slow.toml");
+    std::fs::write(
+        &p,
+        "name = \"slow\"\nstandalone = true\n\n[[theme]]\nid = \"land\"\nterms = [\"crimea\",\n  { regex = \"(?:an|the) annex\\\\w+\" }]\n",
+    )
+    .unwrap();
+    let out = opstance()
+        .args(["lexicon", "check"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("slow.toml:7:3: warning: the theme gate cannot search this entry"),
+        "{stdout}"
+    );
+    // Anchored on a literal word, the same regex is searchable: no warning.
+    std::fs::write(
+        &p,
+        "name = \"slow\"\nstandalone = true\n\n[[theme]]\nid = \"land\"\nterms = [\"crimea\",\n  { regex = \"\\\\bannex\\\\w+\" }]\n",
+    )
+    .unwrap();
+    let out = opstance()
+        .args(["lexicon", "check"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("warning"), "{stdout}");
+    // The default lexicon keeps the gate working.
+    let out = opstance()
+        .args(["lexicon", "check", "lexicons/default.toml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("theme gate"), "{stdout}");
+}

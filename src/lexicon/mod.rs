@@ -192,7 +192,22 @@ impl Lexicon {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let engine = build_engine(&spec, &variants);
+        let (engine, gate_opener) = build_engine(&spec, &variants);
+        if let Some(loc) = gate_opener {
+            let mut d = Diags {
+                sources: &sources,
+                list: Vec::new(),
+            };
+            d.warn(
+                loc,
+                "the theme gate cannot search this entry (all its words are common words, or a \
+                 regex that does not start with `\\b` and a literal word), so every claim is \
+                 tokenized and matched: slower, same results",
+            );
+            diagnostics.extend(d.list);
+            diagnostics
+                .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        }
         let Spec {
             name,
             version,
@@ -224,13 +239,18 @@ impl Lexicon {
 /// A parsed entry (pattern or regex) with its role and text, before the matcher borrows it.
 type OwnedEntry = (Option<compile::PatternSpec>, Option<String>, Role, Arc<str>);
 
-fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -> Engine {
+/// The engine, and the place of the entry the theme gate cannot search (if any).
+fn build_engine(
+    spec: &Spec,
+    variants: &rustc_hash::FxHashMap<String, String>,
+) -> (Engine, Option<compile::Loc>) {
     let mut toks = crate::tokenize::Tokens::default();
     let gap = spec.settings.gap;
     // Parse every pattern first (the matcher borrows them).
     let mut owned: Vec<OwnedEntry> = Vec::new();
     // Parallel to `owned` (= the matcher's pattern ids).
     let mut keep_negation: Vec<bool> = Vec::new();
+    let mut locs: Vec<compile::Loc> = Vec::new();
     let mut add = |it: &compile::Item, role: Role| {
         let written = compile::written(&it.entry);
         let keep = matches!(role, Role::Cue { .. }) && it.entry.keeps_negation();
@@ -239,11 +259,13 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
                 if let Ok(p) = compile::parse_pattern(term, variants, gap, &mut toks) {
                     owned.push((Some(p), None, role, written));
                     keep_negation.push(keep);
+                    locs.push(it.loc);
                 }
             }
             format::Entry::Regex { regex, .. } => {
                 owned.push((None, Some(regex.clone()), role, written));
                 keep_negation.push(keep);
+                locs.push(it.loc);
             }
         }
     };
@@ -295,12 +317,14 @@ fn build_engine(spec: &Spec, variants: &rustc_hash::FxHashMap<String, String>) -
         variants,
     );
     matcher.set_min_weight(&min_weight);
-    Engine {
+    let opener = matcher.gate_opener().map(|pid| locs[pid as usize]);
+    let engine = Engine {
         matcher,
         settings: spec.settings,
         min_weight,
         keep_negation,
-    }
+    };
+    (engine, opener)
 }
 
 #[cfg(test)]

@@ -118,10 +118,12 @@ impl ThemeGate {
     /// Build from the terms and strong cues (words already folded through
     /// `variants`). Until [`ThemeGate::set_min_weight`] is called, any term
     /// passes.
+    /// On `Err(i)`, entry `i` has no position the gate can search, and every
+    /// claim must pass.
     pub(super) fn new(
         entries: &[(&PatternSpec, Role)],
         variants: &FxHashMap<String, String>,
-    ) -> Self {
+    ) -> Result<Self, usize> {
         // Spelling variants by what they fold to.
         let mut spellings: Vec<(&str, &str)> = variants
             .iter()
@@ -131,7 +133,7 @@ impl ThemeGate {
         let mut ids: FxHashMap<(&str, bool), u32> = FxHashMap::default();
         let mut pats: Vec<(Box<str>, bool)> = Vec::new();
         let mut gate_entries = Vec::new();
-        for &(p, role) in entries {
+        for (ei, &(p, role)) in entries.iter().enumerate() {
             let (theme, weight) = match role {
                 Role::Term { theme, weight } => (theme, Some(weight)),
                 Role::Cue { theme, .. } => (theme, None),
@@ -156,7 +158,7 @@ impl ThemeGate {
             }
             if positions.is_empty() {
                 // Nothing to search for: every claim may match this entry.
-                return ThemeGate::open();
+                return Err(ei);
             }
             gate_entries.push(GateEntry {
                 theme,
@@ -165,7 +167,7 @@ impl ThemeGate {
             });
         }
         if pats.is_empty() {
-            return ThemeGate::open();
+            return Ok(ThemeGate::open());
         }
         let mut triggers = vec![Vec::new(); pats.len()];
         for (e, g) in gate_entries.iter().enumerate() {
@@ -209,7 +211,7 @@ impl ThemeGate {
         }
         gate.pats = pats;
         gate.set_min_weight(&[]);
-        gate
+        Ok(gate)
     }
 
     /// The term weight each theme needs (a theme not listed needs any term).
