@@ -11,8 +11,6 @@ use std::path::PathBuf;
 use std::borrow::Cow;
 
 use rayon::prelude::*;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
 
 use super::claims::Dest;
 use super::{Finished, Global};
@@ -22,6 +20,9 @@ use crate::model::{modifier, Article, ClaimTags, EvidenceKind};
 use crate::pipeline::Pipeline;
 use crate::stance::{Scratch, Tagger};
 use crate::write::cells;
+
+mod record;
+use record::{Record, Str};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -201,20 +202,20 @@ fn tag_line(
     if line.trim().is_empty() {
         return Err(String::new());
     }
-    let rec: Record = serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let rec = Record::parse(line).map_err(|e| format!("not a JSON object: {e}"))?;
     let text_raw = rec
         .get(&args.text_field)
         .ok_or_else(|| format!("no `{}` field", args.text_field))?;
-    let text: Str = serde_json::from_str(text_raw.get())
+    let text = Str::decode(text_raw)
         .map_err(|_| format!("field `{}` is not a string", args.text_field))?;
     let text: &str = &text.0;
     let id: String = match rec.get("id") {
         None => ln.to_string(),
-        Some(raw) => match serde_json::from_str::<Str>(raw.get()) {
+        Some(raw) => match Str::decode(raw) {
             Ok(s) => s.0.into_owned(),
             // No id: the line number stands in, so outputs still join back.
-            Err(_) if raw.get() == "null" => ln.to_string(),
-            Err(_) => raw.get().to_string(),
+            Err(_) if raw == "null" => ln.to_string(),
+            Err(_) => raw.to_string(),
         },
     };
     let tagger = pipeline.tagger.as_ref().expect("tag has a tagger");
@@ -331,7 +332,7 @@ fn write_record(
                     json_str(out, k);
                     out.push(b':');
                 }
-                out.extend_from_slice(v.get().as_bytes());
+                out.extend_from_slice(v.as_bytes());
             }
             if let Some((index, start, end, ctext)) = claim {
                 out.extend_from_slice(b",\"claim_index\":");
@@ -392,61 +393,5 @@ fn write_record(
             }
             out.extend_from_slice(b"}}\n");
         }
-    }
-}
-
-/// A JSON string, borrowed from the input line when it has no escapes.
-struct Str<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Str<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A JSON object whose values stay raw (borrowed, unparsed): fields are
-/// passed through byte for byte without building a `Value` tree.
-struct Record<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl Record<'_> {
-    fn get(&self, key: &str) -> Option<&RawValue> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
-    }
-}
-
-impl<'de> Deserialize<'de> for Record<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Record<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record<'de>, A::Error> {
-                let mut v = Vec::new();
-                while let Some(k) = map.next_key::<Str<'de>>()? {
-                    let val: &'de RawValue = map.next_value()?;
-                    v.push((k.0, val));
-                }
-                Ok(Record(v))
-            }
-        }
-        d.deserialize_map(V)
     }
 }

@@ -1,0 +1,359 @@
+//! One JSONL record of `opstance tag`: an object whose field values stay
+//! raw (borrowed slices of the line), so fields pass through byte for byte
+//! without building a `Value` tree.
+//!
+//! Most lines are read by a direct scan (strings found with `memchr`, no
+//! allocation but the field list); whatever the scan does not accept —
+//! escaped keys, deep nesting, anything malformed — goes to `serde_json`,
+//! which reads the same valid lines into the same fields and words the
+//! error for the invalid ones. The two are compared by a property test.
+
+use std::borrow::Cow;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// A JSON object: (key, raw value) in input order, duplicates kept.
+#[derive(Debug, PartialEq)]
+pub struct Record<'a>(pub Vec<(Cow<'a, str>, &'a str)>);
+
+impl<'a> Record<'a> {
+    /// Parse one line (without its line end).
+    pub fn parse(line: &'a str) -> Result<Record<'a>, serde_json::Error> {
+        match scan::object(line) {
+            Some(r) => Ok(r),
+            None => serde_json::from_str::<SerdeRecord>(line)
+                .map(|r| Record(r.0.into_iter().map(|(k, v)| (k, v.get())).collect())),
+        }
+    }
+
+    /// The raw value of the first field named `key`.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+}
+
+/// A JSON string, borrowed from the input line when it has no escapes.
+pub struct Str<'a>(pub Cow<'a, str>);
+
+impl<'a> Str<'a> {
+    /// Decode a raw JSON value that should be a string.
+    pub fn decode(raw: &'a str) -> Result<Str<'a>, serde_json::Error> {
+        // Raw values are valid JSON: a quoted string without a backslash
+        // is its own text.
+        if raw.len() >= 2 && raw.starts_with('"') && !raw.contains('\\') {
+            return Ok(Str(Cow::Borrowed(&raw[1..raw.len() - 1])));
+        }
+        serde_json::from_str(raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The `serde_json` reading of a record (the fallback).
+struct SerdeRecord<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for SerdeRecord<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SerdeRecord<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SerdeRecord<'de>, A::Error> {
+                let mut v = Vec::new();
+                while let Some(k) = map.next_key::<Str<'de>>()? {
+                    let val: &'de RawValue = map.next_value()?;
+                    v.push((k.0, val));
+                }
+                Ok(SerdeRecord(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The direct scan. Every function returns the position after what it
+/// read, or `None` to leave the line to `serde_json`.
+mod scan {
+    use super::Record;
+    use std::borrow::Cow;
+
+    /// Nesting deeper than this goes to `serde_json` (its limit is 128).
+    const MAX_DEPTH: usize = 32;
+
+    pub fn object(line: &str) -> Option<Record<'_>> {
+        let b = line.as_bytes();
+        let mut i = ws(b, 0);
+        if b.get(i) != Some(&b'{') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        let mut fields = Vec::with_capacity(24);
+        if b.get(i) == Some(&b'}') {
+            i = ws(b, i + 1);
+        } else {
+            loop {
+                let k_end = string(b, i)?;
+                let key = &line[i + 1..k_end - 1];
+                if key.contains('\\') {
+                    return None; // an escaped key: let serde decode it
+                }
+                i = ws(b, k_end);
+                if b.get(i) != Some(&b':') {
+                    return None;
+                }
+                let v_start = ws(b, i + 1);
+                let v_end = value(b, v_start, 0)?;
+                fields.push((Cow::Borrowed(key), &line[v_start..v_end]));
+                i = ws(b, v_end);
+                match b.get(i) {
+                    Some(b',') => i = ws(b, i + 1),
+                    Some(b'}') => {
+                        i = ws(b, i + 1);
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        (i == b.len()).then_some(Record(fields))
+    }
+
+    fn ws(b: &[u8], mut i: usize) -> usize {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        i
+    }
+
+    fn value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+        match *b.get(i)? {
+            b'"' => string(b, i),
+            b'{' | b'[' if depth < MAX_DEPTH => container(b, i, depth + 1),
+            b't' => literal(b, i, b"true"),
+            b'f' => literal(b, i, b"false"),
+            b'n' => literal(b, i, b"null"),
+            b'-' | b'0'..=b'9' => number(b, i),
+            _ => None,
+        }
+    }
+
+    fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+        b[i..].starts_with(word).then_some(i + word.len())
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(b: &[u8], mut i: usize) -> Option<usize> {
+        let digits = |i: usize| i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if b[i] == b'-' {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => i = digits(i),
+            _ => return None,
+        }
+        if b.get(i) == Some(&b'.') {
+            let j = digits(i + 1);
+            if j == i + 1 {
+                return None;
+            }
+            i = j;
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let j = digits(i);
+            if j == i {
+                return None;
+            }
+            i = j;
+        }
+        Some(i)
+    }
+
+    /// An object or array starting at `i`.
+    fn container(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+        let close = if b[i] == b'{' { b'}' } else { b']' };
+        let mut i = ws(b, i + 1);
+        if b.get(i) == Some(&close) {
+            return Some(i + 1);
+        }
+        loop {
+            if close == b'}' {
+                i = ws(b, string(b, i)?);
+                if b.get(i) != Some(&b':') {
+                    return None;
+                }
+                i = ws(b, i + 1);
+            }
+            i = ws(b, value(b, i, depth)?);
+            match *b.get(i)? {
+                b',' => i = ws(b, i + 1),
+                c if c == close => return Some(i + 1),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string starting at `i` (its opening quote): escapes checked,
+    /// control characters refused, as JSON requires.
+    pub fn string(b: &[u8], i: usize) -> Option<usize> {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let mut j = i + 1;
+        loop {
+            let k = special(b, j)?;
+            if b[k] < 0x20 {
+                return None;
+            }
+            if b[k] == b'"' {
+                return Some(k + 1);
+            }
+            // An escape.
+            match *b.get(k + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j = k + 2,
+                b'u' if b.len() >= k + 6 && b[k + 2..k + 6].iter().all(u8::is_ascii_hexdigit) => {
+                    j = k + 6
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The first quote, backslash or control byte at or after `j`: a plain
+    /// loop over the first bytes (most fields are short), then `memchr`.
+    #[inline]
+    fn special(b: &[u8], j: usize) -> Option<usize> {
+        let stop = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
+        let head = b.len().min(j + 24);
+        if let Some(k) = b[j..head].iter().position(|&c| stop(c)) {
+            return Some(j + k);
+        }
+        let k = head + memchr::memchr2(b'"', b'\\', &b[head..])?;
+        if has_control(&b[head..k]) {
+            return b[head..k].iter().position(|&c| c < 0x20).map(|c| head + c);
+        }
+        Some(k)
+    }
+
+    /// Any byte below 0x20, eight at a time.
+    fn has_control(s: &[u8]) -> bool {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        let mut chunks = s.chunks_exact(8);
+        for c in &mut chunks {
+            let x = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            if x.wrapping_sub(0x20 * LO) & !x & (0x80 * LO) != 0 {
+                return true;
+            }
+        }
+        chunks.remainder().iter().any(|&c| c < 0x20)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `serde_json` alone makes of a line.
+    fn by_serde(line: &str) -> Option<Record<'_>> {
+        serde_json::from_str::<SerdeRecord>(line)
+            .ok()
+            .map(|r| Record(r.0.into_iter().map(|(k, v)| (k, v.get())).collect()))
+    }
+
+    #[test]
+    fn scan_reads_claim_lines_and_defers_the_rest() {
+        let line = r#"{"id":"a:1","authors":["X","Y"],"n":-1.5e3,"ok":true,"m":null,"o":{"k":[1,{"z":"\u00e9"}]},"text":"It is \"so\"."}"#;
+        let r = scan::object(line).expect("scanned directly");
+        assert_eq!(Some(&r), by_serde(line).as_ref());
+        assert_eq!(r.get("authors"), Some(r#"["X","Y"]"#));
+        assert_eq!(
+            &*Str::decode(r.get("text").unwrap()).unwrap().0,
+            "It is \"so\"."
+        );
+        assert_eq!(&*Str::decode(r.get("id").unwrap()).unwrap().0, "a:1");
+        // Left to serde (valid or not): escaped key, bad number, control
+        // character, trailing garbage, bad escape.
+        for line in [
+            r#"{"t\u0065xt":"x"}"#,
+            r#"{"n":01}"#,
+            "{\"t\":\"a\tb\"}",
+            r#"{"t":"x"} x"#,
+            r#"{"t":"\q"}"#,
+            r#"{"t":1.}"#,
+            r#"["t"]"#,
+        ] {
+            assert!(scan::object(line).is_none(), "{line}");
+        }
+        assert_eq!(
+            Record::parse(r#"{"t\u0065xt":"x"}"#).unwrap().get("text"),
+            Some(r#""x""#)
+        );
+        assert!(Record::parse(r#"{"n":01}"#).is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever the scan accepts, serde accepts with the same fields.
+        #[test]
+        fn scan_agrees_with_serde(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "{", "}", "[", "]", ",", ":", " ", "\"", "\"k\"", "\"text\"", "\"a b\"",
+                "\\", "\\n", "\\u00e9", "\\x", "\t", "1", "-", "0", ".", "e", "+", "2",
+                "true", "null", "fals", "é", "\u{1}",
+            ]),
+            0..30,
+        )) {
+            let line: String = parts.concat();
+            if let Some(r) = scan::object(&line) {
+                proptest::prop_assert_eq!(Some(r), by_serde(&line), "{}", line);
+            }
+        }
+
+        /// Records built from valid pieces: the scan takes them, and agrees.
+        #[test]
+        fn scan_takes_valid_records(fields in proptest::collection::vec(
+            ("[a-z_]{1,8}", proptest::sample::select(vec![
+                "\"plain\"", "\"with \\\"quotes\\\" and \\\\ \\n \\u00e9\"", "\"é ü — ’\"",
+                "0", "-12.5e-3", "1E9", "true", "false", "null", "[]", "{}",
+                "[1, \"a\", {\"b\": [null]}]", "{\"x\": {\"y\": \"z\"}}",
+            ])),
+            0..8,
+        ), spaced in proptest::bool::ANY) {
+            let sep = if spaced { ", " } else { "," };
+            let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let line = format!("{{{}}}", body.join(sep));
+            let r = scan::object(&line);
+            proptest::prop_assert!(r.is_some(), "{}", line);
+            proptest::prop_assert_eq!(r, by_serde(&line));
+        }
+    }
+}
