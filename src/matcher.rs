@@ -585,12 +585,6 @@ impl Matcher {
         self.gate.set_min_weight(min_weight);
     }
 
-    /// The words and prefixes the theme pre-check searches for (empty when
-    /// every claim passes it).
-    pub fn theme_anchors(&self) -> impl Iterator<Item = String> + '_ {
-        self.gate.anchors()
-    }
-
     /// Find all matches in the tokens of one claim. Results are in
     /// `s.matches` (sorted by first word, then last word).
     pub fn find(&self, _text: &str, toks: &Tokens, s: &mut MatchScratch) {

@@ -117,9 +117,8 @@ impl ThemeGate {
 
     /// Build from the terms and strong cues (words already folded through
     /// `variants`). Until [`ThemeGate::set_min_weight`] is called, any term
-    /// passes.
-    /// On `Err(i)`, entry `i` has no position the gate can search, and every
-    /// claim must pass.
+    /// passes. `Err(i)`: entry `i` has no position the gate can search, so
+    /// every claim must pass.
     pub(super) fn new(
         entries: &[(&PatternSpec, Role)],
         variants: &FxHashMap<String, String>,
@@ -136,6 +135,7 @@ impl ThemeGate {
         for (ei, &(p, role)) in entries.iter().enumerate() {
             let (theme, weight) = match role {
                 Role::Term { theme, weight } => (theme, Some(weight)),
+                // The caller passes strong cues only.
                 Role::Cue { theme, .. } => (theme, None),
                 _ => continue,
             };
@@ -231,13 +231,6 @@ impl ThemeGate {
                 }
             }
         }
-    }
-
-    /// The searched words and prefixes (prefixes end in `*`).
-    pub fn anchors(&self) -> impl Iterator<Item = String> + '_ {
-        self.pats
-            .iter()
-            .map(|(t, prefix)| format!("{t}{}", if *prefix { "*" } else { "" }))
     }
 
     /// The pattern with hash `h` whose text is `w` (compared ignoring ASCII
