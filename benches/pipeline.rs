@@ -1,7 +1,7 @@
 //! End-to-end and per-stage benchmark on a real corpus (default: the UN
 //! General Debate speeches in `../shared/corpus-real/ungdc`).
 //!
-//!     cargo bench --bench pipeline                 # full run (≈ 2–3 min)
+//!     cargo bench --bench pipeline                 # full run (≈ 3 min)
 //!     cargo bench --bench pipeline -- --quick      # skip the 4× memory run
 //!     cargo bench --bench pipeline -- --corpus DIR [--metadata CSV --name-pattern P]
 //!
