@@ -155,16 +155,7 @@ impl Pipeline {
             for c in &claims {
                 let text = &cleaned.text[c.clean.clone()];
                 let mut t = tagger.tag(text, scratch);
-                n_words += if scratch.tokenized {
-                    scratch
-                        .tokens
-                        .tokens
-                        .iter()
-                        .filter(|t| t.kind == crate::tokenize::TokenKind::Word)
-                        .count()
-                } else {
-                    scratch.matches.untokenized_words()
-                };
+                n_words += scratch.n_words();
                 for theme in &mut t {
                     for ev in &mut theme.evidence {
                         let r = cleaned

@@ -47,6 +47,22 @@ impl Span {
     }
 }
 
+impl Scratch {
+    /// Word tokens of the last claim tagged, whether or not it was
+    /// tokenized (the gate counts the words of the claims it rejects).
+    pub fn n_words(&self) -> usize {
+        if self.tokenized {
+            self.tokens
+                .tokens
+                .iter()
+                .filter(|t| t.kind == TokenKind::Word)
+                .count()
+        } else {
+            self.matches.untokenized_words()
+        }
+    }
+}
+
 impl Tagger {
     pub fn new(lexicon: Lexicon) -> Self {
         Tagger { lexicon }

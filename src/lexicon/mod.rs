@@ -176,7 +176,7 @@ impl Lexicon {
         let spec = compile::merge(&mut d);
         let variants = compile::check(&spec, &mut d);
         let mut diagnostics = d.list;
-        diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        sort_diagnostics(&mut diagnostics);
         if diagnostics.iter().any(|d| d.severity == Severity::Error) {
             return Loaded {
                 lexicon: None,
@@ -205,8 +205,7 @@ impl Lexicon {
                  tokenized and matched: slower, same results",
             );
             diagnostics.extend(d.list);
-            diagnostics
-                .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+            sort_diagnostics(&mut diagnostics);
         }
         let Spec {
             name,
@@ -234,6 +233,11 @@ impl Lexicon {
     pub fn theme_index(&self, id: &str) -> Option<usize> {
         self.themes.iter().position(|t| t.id == id)
     }
+}
+
+/// In file, line, column order.
+fn sort_diagnostics(list: &mut [Diagnostic]) {
+    list.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
 }
 
 /// A parsed entry (pattern or regex) with its role and text, before the matcher borrows it.
