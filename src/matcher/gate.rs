@@ -794,7 +794,8 @@ mod tests {
                 "n’t", "'", "(", ")", "said", "claims", "if", "but", "peace", "war", "border",
                 "borders", "occupied", "territories", "world", "third", "ceasefire", "line",
                 "front", "recognise", "recognize", "restore", "sham", "referendums", "concessions",
-                "territorial", "otherwise", "land", "swap",
+                "territorial", "otherwise", "land", "swap", "U.S.", "1,000th", "12,3a", "security guarantees",
+                "nuclear weapons", "world war", "threat to world peace", "armed forces", "for as long as it takes",
             ]),
             0..24,
         ), seps in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "-"]), 24)) {
