@@ -395,26 +395,17 @@ pub struct Similarity<'a> {
 
 /// Distances between the stance vectors of every pair of row keys `a < b`.
 pub fn similarity<'a>(totals: &BTreeMap<&'a str, Group>) -> Vec<Similarity<'a>> {
+    let vectors = similarity_vectors(totals);
     let mut out = Vec::new();
-    for_each_similarity(totals, |p| out.push(p));
+    for i in 0..vectors.len() {
+        similarities_of(&vectors, i, |p| out.push(p));
+    }
     out
 }
 
 /// A key takes part in `similarity.csv` only with at least this many `+1`/`-1`
 /// claims over all themes.
 pub const MIN_SIMILARITY_CLAIMS: u64 = 3;
-
-/// [`similarity`] without collecting: a corpus with thousands of speakers
-/// has millions of pairs, which are written as they are computed.
-pub fn for_each_similarity<'a>(
-    totals: &BTreeMap<&'a str, Group>,
-    mut f: impl FnMut(Similarity<'a>),
-) {
-    let vectors = similarity_vectors(totals);
-    for i in 0..vectors.len() {
-        similarities_of(&vectors, i, &mut f);
-    }
-}
 
 /// The stance vector of every key that takes part in `similarity.csv`, in
 /// key order.

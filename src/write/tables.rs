@@ -317,16 +317,6 @@ pub fn long(agg: &Aggregates, rows: &[aggregate::LongRow<'_>]) -> Vec<u8> {
     to_bytes(w)
 }
 
-/// `similarity.csv`: every pair `a < b`.
-pub fn similarity(by: GroupBy, pairs: &[aggregate::Similarity<'_>]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    similarity_header(&mut w, by).expect("in memory");
-    for p in pairs {
-        similarity_row(&mut w, p).expect("in memory");
-    }
-    to_bytes(w)
-}
-
 pub fn similarity_header<W: Write>(w: &mut csv::Writer<W>, by: GroupBy) -> csv::Result<()> {
     let k = key_column(by);
     w.write_record([&format!("{k}_a"), &format!("{k}_b"), "distance", "n_themes"])
