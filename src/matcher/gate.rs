@@ -51,8 +51,56 @@ struct GateEntry {
     theme: u16,
     /// Term weight; `None` for a strong cue (one match addresses the theme).
     weight: Option<f32>,
-    /// Per required position: the patterns that satisfy it.
+    /// Per required position: the patterns that satisfy it. For an entry
+    /// with a [`Window`], only the positions outside the window.
     positions: Vec<Vec<u32>>,
+    /// Index into [`ThemeGate::windows`].
+    window: Option<u32>,
+}
+
+/// The words next to an entry's anchor (its first required position), up
+/// to the first `...` gap: checked in the raw text around each occurrence
+/// of the anchor. Without it, "how long" would let every "long" through.
+#[derive(Debug, Clone)]
+struct Window {
+    /// The anchor's patterns.
+    anchor: Vec<u32>,
+    /// Positions before the anchor, nearest first.
+    before: Vec<Slot>,
+    /// Positions after the anchor, nearest first.
+    after: Vec<Slot>,
+}
+
+/// One position of a window: the raw words (lowercase) that satisfy it,
+/// exactly or as a prefix. A position with an alternative that cannot be
+/// searched in raw text ends the window.
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    words: Vec<Box<[u8]>>,
+    prefixes: Vec<Box<[u8]>>,
+}
+
+impl Slot {
+    fn new(alts: &[AltSpec], spellings: &[(&str, &str)]) -> Option<Slot> {
+        let mut slot = Slot::default();
+        for (w, prefix) in alternatives(alts, spellings)? {
+            let w: Box<[u8]> = w.as_bytes().into();
+            if prefix {
+                slot.prefixes.push(w);
+            } else {
+                slot.words.push(w);
+            }
+        }
+        Some(slot)
+    }
+
+    fn accepts(&self, run: &[u8]) -> bool {
+        self.words.iter().any(|w| run.eq_ignore_ascii_case(w))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| run.len() >= p.len() && run[..p.len()].eq_ignore_ascii_case(p))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -74,8 +122,15 @@ pub struct ThemeGate {
     /// salted with [`EXACT`]): (hash, pattern id), `u32::MAX` = empty.
     table: Vec<(u64, u32)>,
     entries: Vec<GateEntry>,
-    /// Per pattern: entries whose first required position it satisfies.
+    windows: Vec<Window>,
+    /// Per pattern: entries without a window whose first required position
+    /// it satisfies.
     triggers: Vec<Vec<u32>>,
+    /// Per pattern: entries with a window whose anchor it satisfies.
+    anchored: Vec<Vec<u32>>,
+    /// Per entry: one match addresses a theme (a strong cue or a heavy
+    /// enough term, with no required position outside its window).
+    entry_sufficient: Vec<bool>,
     /// Per pattern: one occurrence addresses a theme (a strong cue or a
     /// heavy enough term with no other required position).
     sufficient: Vec<bool>,
@@ -92,6 +147,10 @@ pub struct GateScratch {
     /// Occurrences per pattern (zero outside `found`).
     count: Vec<u16>,
     found: Vec<u32>,
+    /// Per entry with a window: occurrences of its anchor whose window
+    /// holds (zero outside `windowed`).
+    window_count: Vec<u16>,
+    windowed: Vec<u32>,
     /// Entries already added up (bitset, cleared after each claim).
     done: Vec<u64>,
     done_list: Vec<u32>,
@@ -109,7 +168,10 @@ impl ThemeGate {
             lens: FxHashMap::default(),
             table: Vec::new(),
             entries: Vec::new(),
+            windows: Vec::new(),
             triggers: Vec::new(),
+            anchored: Vec::new(),
+            entry_sufficient: Vec::new(),
             sufficient: Vec::new(),
             min_weight: Vec::new(),
         }
@@ -132,6 +194,7 @@ impl ThemeGate {
         let mut ids: FxHashMap<(&str, bool), u32> = FxHashMap::default();
         let mut pats: Vec<(Box<str>, bool)> = Vec::new();
         let mut gate_entries = Vec::new();
+        let mut windows: Vec<Window> = Vec::new();
         for (ei, &(p, role)) in entries.iter().enumerate() {
             let (theme, weight) = match role {
                 Role::Term { theme, weight } => (theme, Some(weight)),
@@ -140,7 +203,8 @@ impl ThemeGate {
                 _ => continue,
             };
             let mut positions = Vec::new();
-            for pos in &p.positions {
+            let mut anchor_at = None;
+            for (pi, pos) in p.positions.iter().enumerate() {
                 if let Some(any_of) = required(&pos.alts, &spellings) {
                     let mut any_of: Vec<u32> = any_of
                         .into_iter()
@@ -153,26 +217,68 @@ impl ThemeGate {
                         .collect();
                     any_of.sort_unstable();
                     any_of.dedup();
-                    positions.push(any_of);
+                    anchor_at.get_or_insert(pi);
+                    positions.push((pi, any_of));
                 }
             }
-            if positions.is_empty() {
+            let Some(a) = anchor_at else {
                 // Nothing to search for: every claim may match this entry.
                 return Err(ei);
+            };
+            // The anchor's window: adjacent positions up to a gap or a
+            // position that cannot be searched.
+            let ps = &p.positions;
+            let mut lo = a;
+            let mut before = Vec::new();
+            while lo > 0 && ps[lo].gap == 0 && before.len() < MAX_SLOTS {
+                let Some(slot) = Slot::new(&ps[lo - 1].alts, &spellings) else {
+                    break;
+                };
+                before.push(slot);
+                lo -= 1;
             }
+            let mut hi = a;
+            let mut after = Vec::new();
+            while hi + 1 < ps.len() && ps[hi + 1].gap == 0 && after.len() < MAX_SLOTS {
+                let Some(slot) = Slot::new(&ps[hi + 1].alts, &spellings) else {
+                    break;
+                };
+                after.push(slot);
+                hi += 1;
+            }
+            let window = if before.is_empty() && after.is_empty() {
+                None
+            } else {
+                windows.push(Window {
+                    anchor: positions[0].1.clone(),
+                    before,
+                    after,
+                });
+                // The window checks its own positions.
+                positions.retain(|(pi, _)| !(lo..=hi).contains(pi));
+                Some(windows.len() as u32 - 1)
+            };
             gate_entries.push(GateEntry {
                 theme,
                 weight,
-                positions,
+                positions: positions.into_iter().map(|(_, any_of)| any_of).collect(),
+                window,
             });
         }
         if pats.is_empty() {
             return Ok(ThemeGate::open());
         }
         let mut triggers = vec![Vec::new(); pats.len()];
+        let mut anchored = vec![Vec::new(); pats.len()];
         for (e, g) in gate_entries.iter().enumerate() {
-            for &q in &g.positions[0] {
-                triggers[q as usize].push(e as u32);
+            if let Some(w) = g.window {
+                for &q in &windows[w as usize].anchor {
+                    anchored[q as usize].push(e as u32);
+                }
+            } else {
+                for &q in &g.positions[0] {
+                    triggers[q as usize].push(e as u32);
+                }
             }
         }
         let mut gate = ThemeGate {
@@ -181,7 +287,10 @@ impl ThemeGate {
             lens: FxHashMap::default(),
             table: vec![(0, u32::MAX); (pats.len() * 4).next_power_of_two()],
             entries: gate_entries,
+            windows,
             triggers,
+            anchored,
+            entry_sufficient: Vec::new(),
             sufficient: Vec::new(),
             min_weight: Vec::new(),
             pats: Vec::new(),
@@ -221,11 +330,14 @@ impl ThemeGate {
             .map(|t| min_weight.get(t).copied().unwrap_or(f32::MIN))
             .collect();
         self.sufficient = vec![false; self.pats.len()];
-        for e in &self.entries {
+        self.entry_sufficient = vec![false; self.entries.len()];
+        for (ei, e) in self.entries.iter().enumerate() {
             let heavy = e
                 .weight
                 .map_or(true, |w| w >= self.min_weight[e.theme as usize] - 1e-6);
-            if heavy && e.positions.len() == 1 {
+            if e.window.is_some() {
+                self.entry_sufficient[ei] = heavy && e.positions.is_empty();
+            } else if heavy && e.positions.len() == 1 {
                 for &q in &e.positions[0] {
                     self.sufficient[q as usize] = true;
                 }
@@ -262,11 +374,18 @@ impl ThemeGate {
         if s.count.len() < self.pats.len() {
             s.count.resize(self.pats.len(), 0);
         }
+        if s.window_count.len() < self.entries.len() {
+            s.window_count.resize(self.entries.len(), 0);
+        }
         let pass = self.scan(text.as_bytes(), s) || self.add_up(s);
         for &q in &s.found {
             s.count[q as usize] = 0;
         }
         s.found.clear();
+        for &e in &s.windowed {
+            s.window_count[e as usize] = 0;
+        }
+        s.windowed.clear();
         pass
     }
 
@@ -278,17 +397,6 @@ impl ThemeGate {
         let mut words = 0;
         // The previous run had a letter and ended right before `i`.
         let mut prev_letter_end = usize::MAX;
-        let mut seen = |q: u32| -> bool {
-            if self.sufficient[q as usize] {
-                return true;
-            }
-            let c = &mut s.count[q as usize];
-            if *c == 0 {
-                s.found.push(q);
-            }
-            *c = c.saturating_add(1);
-            false
-        };
         let n = b.len();
         let mut i = 0;
         while i < n {
@@ -331,7 +439,8 @@ impl ThemeGate {
                 let stem = &word[..word.len() - 1];
                 if stem.len() < 64 {
                     if let Some(q) = self.lookup(word_hash(stem) ^ EXACT, stem, false) {
-                        if seen(q) {
+                        // Not a run of its own: its window is not checked.
+                        if self.seen(q, b, None, s) {
                             return true;
                         }
                     }
@@ -351,7 +460,7 @@ impl ThemeGate {
                 h = hash_step(h, c);
                 if lens & (1 << (l + 1)) != 0 {
                     if let Some(q) = self.lookup(h, &word[..=l], true) {
-                        if seen(q) {
+                        if self.seen(q, b, Some((start, i)), s) {
                             return true;
                         }
                     }
@@ -359,13 +468,42 @@ impl ThemeGate {
             }
             if lens & 1 != 0 && word.len() < 64 {
                 if let Some(q) = self.lookup(h ^ EXACT, word, false) {
-                    if seen(q) {
+                    if self.seen(q, b, Some((start, i)), s) {
                         return true;
                     }
                 }
             }
         }
         s.words = words;
+        false
+    }
+
+    /// Record an occurrence of pattern `q` (at the run `at` of `b`, or
+    /// inside a run when `None`); `true` if it alone addresses a theme.
+    #[inline]
+    fn seen(&self, q: u32, b: &[u8], at: Option<(usize, usize)>, s: &mut GateScratch) -> bool {
+        if self.sufficient[q as usize] {
+            return true;
+        }
+        let c = &mut s.count[q as usize];
+        if *c == 0 {
+            s.found.push(q);
+        }
+        *c = c.saturating_add(1);
+        for &e in &self.anchored[q as usize] {
+            let w = &self.windows[self.entries[e as usize].window.expect("anchored") as usize];
+            if at.is_some_and(|(start, end)| !window_holds(w, b, start, end)) {
+                continue;
+            }
+            if self.entry_sufficient[e as usize] {
+                return true;
+            }
+            let c = &mut s.window_count[e as usize];
+            if *c == 0 {
+                s.windowed.push(e);
+            }
+            *c = c.saturating_add(1);
+        }
         false
     }
 
@@ -378,8 +516,13 @@ impl ThemeGate {
         s.any.resize(nt, false);
         s.done.resize(self.entries.len().div_ceil(64), 0);
         let mut pass = false;
-        'found: for &q in &s.found {
-            for &e in &self.triggers[q as usize] {
+        let candidates = s
+            .found
+            .iter()
+            .flat_map(|&q| &self.triggers[q as usize])
+            .chain(&s.windowed);
+        'found: for &e in candidates {
+            {
                 let ei = e as usize;
                 if s.done[ei / 64] & (1 << (ei % 64)) != 0 {
                     continue;
@@ -388,7 +531,9 @@ impl ThemeGate {
                 s.done_list.push(e);
                 let g = &self.entries[ei];
                 // Matches of one entry use distinct words: at most as many
-                // as the rarest position has.
+                // as the rarest position has (the anchor: as many as the
+                // occurrences whose window holds).
+                let held = g.window.map(|_| u32::from(s.window_count[ei]));
                 let bound = g
                     .positions
                     .iter()
@@ -398,6 +543,7 @@ impl ThemeGate {
                             .map(|&r| u32::from(s.count[r as usize]))
                             .sum::<u32>()
                     })
+                    .chain(held)
                     .min()
                     .unwrap_or(0);
                 if bound == 0 {
@@ -423,6 +569,178 @@ impl ThemeGate {
         s.done_list.clear();
         pass
     }
+}
+
+/// Windows look at most this many positions on each side of the anchor.
+const MAX_SLOTS: usize = 4;
+
+/// Does the raw text around the anchor run `b[start..end]` match the
+/// window? Conservative: wherever the raw runs might not be the
+/// tokenizer's words (an apostrophe or a number separator next to a run),
+/// it answers yes.
+///
+/// In text without non-ASCII letters or `O'Brien` joins (those never reach
+/// the scan), the matcher's words are the runs of ASCII letters and digits,
+/// except that a possessive `'s` is punctuation, a number such as `1,000`
+/// spans several runs (never equal to a window's letters), and clitics
+/// (`n't`, `'ll`, …) sit next to an apostrophe. Punctuation and clause
+/// breaks between words are ignored (the matcher is stricter).
+fn window_holds(w: &Window, b: &[u8], start: usize, end: usize) -> bool {
+    if in_number(b, start, end) || (joined(b, start, end) && !possessive_follows(b, start, end)) {
+        return true;
+    }
+    let mut at = start;
+    for slot in &w.before {
+        match word_before(b, at) {
+            Near::Word(s, e) if slot.accepts(&b[s..e]) => at = s,
+            Near::Unknown => return true,
+            _ => return false,
+        }
+    }
+    let (mut s0, mut at) = (start, end);
+    for slot in &w.after {
+        match word_after(b, s0, at) {
+            Near::Word(s, e) if slot.accepts(&b[s..e]) => (s0, at) = (s, e),
+            Near::Unknown => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The matcher's word next to a run, as far as the raw text tells.
+enum Near {
+    /// A run that is exactly one word.
+    Word(usize, usize),
+    /// A run that may not be a word of its own ([`joined`]).
+    Unknown,
+    /// No word (the text ends).
+    End,
+}
+
+#[inline]
+fn is_run_byte(c: u8) -> bool {
+    CODE[c as usize] != 0
+}
+
+/// The word before position `at` (the start of a run).
+fn word_before(b: &[u8], mut at: usize) -> Near {
+    loop {
+        let mut e = at;
+        while e > 0 && !is_run_byte(b[e - 1]) {
+            e -= 1;
+        }
+        if e == 0 {
+            return Near::End;
+        }
+        let mut s = e;
+        while s > 0 && is_run_byte(b[s - 1]) {
+            s -= 1;
+        }
+        if is_possessive_s(b, s, e) {
+            at = s;
+            continue;
+        }
+        if joined(b, s, e) {
+            return Near::Unknown;
+        }
+        return Near::Word(s, e);
+    }
+}
+
+/// The word after the run `b[start..end]`.
+fn word_after(b: &[u8], start: usize, end: usize) -> Near {
+    let n = b.len();
+    let mut prev = (start, end);
+    loop {
+        let mut s = prev.1;
+        while s < n && !is_run_byte(b[s]) {
+            s += 1;
+        }
+        if s == n {
+            return Near::End;
+        }
+        let mut e = s;
+        while e < n && is_run_byte(b[e]) {
+            e += 1;
+        }
+        if is_possessive_s(b, s, e) {
+            prev = (s, e);
+            continue;
+        }
+        if joined(b, s, e) {
+            return Near::Unknown;
+        }
+        return Near::Word(s, e);
+    }
+}
+
+/// Is the run `b[s..e]` the `s` of a possessive `'s` (punctuation to the
+/// tokenizer): an apostrophe right before it, right after a run with a
+/// letter? (Mirrors the word count in [`ThemeGate::scan`].)
+fn is_possessive_s(b: &[u8], s: usize, e: usize) -> bool {
+    if e - s != 1 || (b[s] | 0x20) != b's' {
+        return false;
+    }
+    let Some(a) = apostrophe_ending_at(b, s) else {
+        return false;
+    };
+    let mut r = a;
+    let mut letter = false;
+    while r > 0 && is_run_byte(b[r - 1]) {
+        letter |= CODE[b[r - 1] as usize] > 10;
+        r -= 1;
+    }
+    letter
+}
+
+/// Start of an apostrophe the tokenizer knows that ends right at `at`.
+fn apostrophe_ending_at(b: &[u8], at: usize) -> Option<usize> {
+    if at >= 1 && b[at - 1] == b'\'' {
+        return Some(at - 1);
+    }
+    ["\u{2019}", "\u{2018}", "\u{02BC}"]
+        .iter()
+        .find(|a| b[..at].ends_with(a.as_bytes()))
+        .map(|a| at - a.len())
+}
+
+fn apostrophe_starting_at(b: &[u8], at: usize) -> bool {
+    let rest = &b[at..];
+    rest.first() == Some(&b'\'')
+        || ["\u{2019}", "\u{2018}", "\u{02BC}"]
+            .iter()
+            .any(|a| rest.starts_with(a.as_bytes()))
+}
+
+/// Might the run `b[s..e]` not be a word of its own: next to an
+/// apostrophe (a clitic, a stem), or part of a number such as `1,000`?
+fn joined(b: &[u8], s: usize, e: usize) -> bool {
+    apostrophe_ending_at(b, s).is_some() || apostrophe_starting_at(b, e) || in_number(b, s, e)
+}
+
+/// Is the run `b[s..e]` next to a `.` or `,` between digits?
+fn in_number(b: &[u8], s: usize, e: usize) -> bool {
+    let sep = |c: u8| c == b'.' || c == b',';
+    (s >= 2 && sep(b[s - 1]) && b[s - 2].is_ascii_digit())
+        || (e + 1 < b.len() && sep(b[e]) && b[e + 1].is_ascii_digit())
+}
+
+/// Is the run `b[start..end]` followed by a possessive `'s` and nothing
+/// else next to an apostrophe?
+fn possessive_follows(b: &[u8], start: usize, end: usize) -> bool {
+    if apostrophe_ending_at(b, start).is_some() || !apostrophe_starting_at(b, end) {
+        return false;
+    }
+    let mut s = end;
+    while s < b.len() && !is_run_byte(b[s]) {
+        s += 1;
+    }
+    let mut e = s;
+    while e < b.len() && is_run_byte(b[e]) {
+        e += 1;
+    }
+    s < e && is_possessive_s(b, s, e) && !apostrophe_starting_at(b, e)
 }
 
 /// A regex entry as a one-position pattern for the gate: the word
@@ -490,13 +808,28 @@ fn required<'a>(
     alts: &'a [AltSpec],
     spellings: &[(&'a str, &'a str)],
 ) -> Option<Vec<(&'a str, bool)>> {
+    let common = alts
+        .iter()
+        .any(|a| matches!(a, AltSpec::Word(w) if is_common(w)));
+    if common {
+        return None;
+    }
+    alternatives(alts, spellings)
+}
+
+/// The words and prefixes that satisfy a position, variant spellings
+/// included; `None` if one cannot be searched in raw text.
+fn alternatives<'a>(
+    alts: &'a [AltSpec],
+    spellings: &[(&'a str, &'a str)],
+) -> Option<Vec<(&'a str, bool)>> {
     let mut any_of = Vec::new();
     for a in alts {
         let (w, prefix) = match a {
             AltSpec::Word(w) => (w.as_str(), false),
             AltSpec::Prefix(w) => (w.as_str(), true),
         };
-        if !searchable(w) || (!prefix && is_common(w)) {
+        if !searchable(w) {
             return None;
         }
         any_of.push((w, prefix));
@@ -743,6 +1076,16 @@ mod tests {
         }
         // Nothing about the themes: rejected without tokenizing.
         assert!(!check(tagger, "The weather in Geneva was pleasant.", &mut s).unwrap());
+        // Theme words whose entries need neighbours that are not there
+        // ("for as long as", "more weapons", "F-16"): rejected too.
+        for text in [
+            "The debate lasted long into the night.",
+            "Disarmament talks on conventional weapons resumed.",
+            "Resolution 16 was adopted by consensus.",
+            "Our people expressed their gratitude.",
+        ] {
+            assert!(!check(tagger, text, &mut s).unwrap(), "{text}");
+        }
         // Theme words, in any case, behind a hyphen or a possessive: passed.
         for text in [
             "CRIMEA is Ukraine.",
@@ -751,6 +1094,9 @@ mod tests {
             "A ceasefire along the front line.",
             "Kiev's security guarantees.",
             "Putin's regime must fall.",
+            // The same words with their neighbours.
+            "We will stand with Ukraine for as long as it takes.",
+            "They asked for F-16 jets.",
             // A regex entry, anchored on its literal prefix.
             "Concessions — territorial and otherwise — may be made.",
         ] {
@@ -777,6 +1123,64 @@ mod tests {
         assert!(super::regex_prefixes(r"\b\w+ swaps?").is_none());
     }
 
+    /// A lexicon made of entries whose anchors need their neighbours:
+    /// digits, prefixes, clitics and spelling variants inside windows.
+    fn window_tagger() -> &'static Tagger {
+        static T: std::sync::OnceLock<Tagger> = std::sync::OnceLock::new();
+        T.get_or_init(|| {
+            let src = r#"
+name = "w"
+[variants]
+defence = "defense"
+[[theme]]
+id = "a"
+terms = ["for as long as", "f-16* jets", "article 5 of the", "5 km", "the 16 of", "no defense",
+  { term = "more arms", weight = 0.5 }, { term = "arms for", weight = 0.5 }, "do n't arm",
+  "as it* takes", "we 'll arm", "how long ... arms"]
+[[theme]]
+id = "b"
+terms = ["long 1,000 km", "of 3.5 miles", "arms ... we", "is arm*"]
+"#;
+            let lex = Lexicon::from_sources(vec![("w.toml".into(), src.into())])
+                .lexicon
+                .expect("compiles");
+            Tagger::new(lex)
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// Random claims around the window lexicon's words.
+        #[test]
+        fn windows_are_conservative(words in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "for", "as", "long", "how", "F", "f", "16", "16s", "16.5", "5", "5,0", "1,000",
+                "3.5", "km", "miles", "article", "Article", "of", "the", "no", "defense", "defence",
+                "more", "arms", "arm", "armed", "do", "don't", "n't", "it", "its", "takes",
+                "we", "we'll", "'ll", "'s", "s", "is", "isn't", "as's", "long's", "jets",
+                "'", "’", "’s", ",", ".", "-", "?", "\"", "1", "0", "jets'", "1990s",
+                "for as long as", "f-16 jets", "F-16.5 jets", "article 5 of the", "5 km", "the 16 of",
+                "no defence", "more arms", "arms for", "don't arm", "as it takes", "we'll arm",
+                "how long", "long 1,000 km", "of 3.5 miles", "is arming", "isn't arm", "16s jets",
+            ]),
+            0..16,
+        ), seps in proptest::collection::vec(
+            proptest::sample::select(vec![" ", "", "  ", "-", "'", ","]), 16,
+        )) {
+            let tagger = window_tagger();
+            let mut s = Scratch::default();
+            assert!(!check(tagger, "Nothing here.", &mut s).unwrap(), "the gate is active");
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            if let Err(e) = check(tagger, &text, &mut s) {
+                return Err(proptest::test_runner::TestCaseError::fail(e));
+            }
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
         /// Random claims from lexicon words, function words and tricky
@@ -796,6 +1200,10 @@ mod tests {
                 "front", "recognise", "recognize", "restore", "sham", "referendums", "concessions",
                 "territorial", "otherwise", "land", "swap", "U.S.", "1,000th", "12,3a", "security guarantees",
                 "nuclear weapons", "world war", "threat to world peace", "armed forces", "for as long as it takes",
+                "for", "as", "long", "how", "more", "military", "F-16", "f-16s", "16", "16.5", "expressed",
+                "their", "recognition", "recognized", "lasting", "durable", "as's", "we'll", "long's",
+                "regime's", "Long", "MORE", "more's", "1,5", "expressed their will", "no recognition of",
+                "not be recognized", "lasting peace", "for as long", "how long",
             ]),
             0..24,
         ), seps in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "-"]), 24)) {
