@@ -72,34 +72,41 @@ struct Window {
 }
 
 /// One position of a window: the raw words (lowercase) that satisfy it,
-/// exactly or as a prefix. A position with an alternative that cannot be
-/// searched in raw text ends the window.
+/// exactly or as a prefix, each with its [`load8`] key. A position with an
+/// alternative that cannot be searched in raw text ends the window.
 #[derive(Debug, Clone, Default)]
 struct Slot {
-    words: Vec<Box<[u8]>>,
-    prefixes: Vec<Box<[u8]>>,
+    words: Vec<(u64, Box<[u8]>)>,
+    prefixes: Vec<(u64, Box<[u8]>)>,
 }
 
 impl Slot {
     fn new(alts: &[AltSpec], spellings: &[(&str, &str)]) -> Option<Slot> {
         let mut slot = Slot::default();
         for (w, prefix) in alternatives(alts, spellings)? {
-            let w: Box<[u8]> = w.as_bytes().into();
+            let w = w.as_bytes();
+            let key = load8(w, 0, w.len().min(8));
             if prefix {
-                slot.prefixes.push(w);
+                slot.prefixes.push((key, w.into()));
             } else {
-                slot.words.push(w);
+                slot.words.push((key, w.into()));
             }
         }
         Some(slot)
     }
 
-    fn accepts(&self, run: &[u8]) -> bool {
-        self.words.iter().any(|w| run.eq_ignore_ascii_case(w))
-            || self
-                .prefixes
-                .iter()
-                .any(|p| run.len() >= p.len() && run[..p.len()].eq_ignore_ascii_case(p))
+    /// Does the word `b[start..start + len]` (with [`load8`] key `key`)
+    /// satisfy it?
+    #[inline]
+    fn accepts(&self, b: &[u8], start: usize, len: usize, key: u64) -> bool {
+        let rest_eq = |w: &[u8]| w.len() <= 8 || b[start..start + w.len()].eq_ignore_ascii_case(w);
+        self.words
+            .iter()
+            .any(|(k, w)| w.len() == len && *k == key && rest_eq(w))
+            || self.prefixes.iter().any(|(k, p)| {
+                let l = p.len().min(8);
+                p.len() <= len && key & (u64::MAX >> (64 - 8 * l)) == *k && rest_eq(p)
+            })
     }
 }
 
@@ -112,13 +119,17 @@ pub struct ThemeGate {
     /// whether it is a prefix.
     pats: Vec<(Box<str>, bool)>,
     /// Bloom-style bitset over the keys of words' first four characters
-    /// ([`key`], hashed by [`key_bit`]): set when some pattern can match a
+    /// ([`keys_of`], hashed by [`key_bit`]): set when some pattern can match a
     /// word with that key. Most words stop here.
     keys: Vec<u64>,
-    /// By key: bit `l` set if a prefix pattern of length `l` can match a
-    /// word with that key, bit 0 if an exact word can.
-    lens: FxHashMap<u32, u64>,
-    /// Open-addressing table of patterns by [`word_hash`] (exact words
+    /// Lengths by key, direct-mapped ([`lens_slot`]; keys that share a slot
+    /// share their bits, so it tells a superset): bit `l` (1..=31) set if a
+    /// prefix pattern of length `l` can match a word with that key, bit
+    /// `32 + l` if an exact word of length `l` can (31: that length or more).
+    /// Words that share a key with a pattern but not a length ("with" and
+    /// `withdraw*`) stop here without hashing.
+    lens: Vec<u64>,
+    /// Open-addressing table of patterns by [`hash_at`] (exact words
     /// salted with [`EXACT`]): (hash, pattern id), `u32::MAX` = empty.
     table: Vec<(u64, u32)>,
     entries: Vec<GateEntry>,
@@ -128,6 +139,9 @@ pub struct ThemeGate {
     triggers: Vec<Vec<u32>>,
     /// Per pattern: entries with a window whose anchor it satisfies.
     anchored: Vec<Vec<u32>>,
+    /// Per pattern: the same entries indexed by the word next to the anchor
+    /// their window needs first ([`Anchored`]).
+    by_neighbour: Vec<Anchored>,
     /// Per entry: one match addresses a theme (a strong cue or a heavy
     /// enough term, with no required position outside its window).
     entry_sufficient: Vec<bool>,
@@ -144,6 +158,9 @@ pub struct GateScratch {
     /// Word tokens (as [`crate::tokenize`] counts them) of the last text the
     /// gate scanned to its end; valid after `may_match` returned `false`.
     pub words: usize,
+    /// Bit `i` set when byte `i` of the text is an ASCII letter or digit
+    /// (a zero word at the end).
+    runs: Vec<u64>,
     /// Occurrences per pattern (zero outside `found`).
     count: Vec<u16>,
     found: Vec<u32>,
@@ -165,12 +182,13 @@ impl ThemeGate {
             active: false,
             pats: Vec::new(),
             keys: Vec::new(),
-            lens: FxHashMap::default(),
+            lens: Vec::new(),
             table: Vec::new(),
             entries: Vec::new(),
             windows: Vec::new(),
             triggers: Vec::new(),
             anchored: Vec::new(),
+            by_neighbour: Vec::new(),
             entry_sufficient: Vec::new(),
             sufficient: Vec::new(),
             min_weight: Vec::new(),
@@ -284,11 +302,15 @@ impl ThemeGate {
         let mut gate = ThemeGate {
             active: true,
             keys: vec![0; 1 << (KEY_BITS - 6)],
-            lens: FxHashMap::default(),
+            lens: vec![0; 1 << LENS_BITS],
             table: vec![(0, u32::MAX); (pats.len() * 4).next_power_of_two()],
+            triggers,
+            by_neighbour: anchored
+                .iter()
+                .map(|list| Anchored::new(list, &gate_entries, &windows))
+                .collect(),
             entries: gate_entries,
             windows,
-            triggers,
             anchored,
             entry_sufficient: Vec::new(),
             sufficient: Vec::new(),
@@ -298,20 +320,13 @@ impl ThemeGate {
         let mask = gate.table.len() - 1;
         for (q, (t, is_prefix)) in pats.iter().enumerate() {
             let w = t.as_bytes();
-            // Every key a word this pattern matches can have: a prefix
-            // shorter than the key leaves the last characters free.
-            let (span, bit) = if *is_prefix {
-                (37u32.pow(4u32.saturating_sub(w.len() as u32)), 1 << w.len())
-            } else {
-                (1, 1)
-            };
-            let k = key(w);
-            for k in k..k + span {
+            let bit = 1u64 << (w.len().min(31) + if *is_prefix { 0 } else { 32 });
+            for k in keys_of(w, *is_prefix) {
                 let kb = key_bit(k);
                 gate.keys[kb / 64] |= 1 << (kb % 64);
-                *gate.lens.entry(k).or_default() |= bit;
+                gate.lens[lens_slot(k)] |= bit;
             }
-            let h = word_hash(w) ^ if *is_prefix { 0 } else { EXACT };
+            let h = hash_at(w, 0, w.len()) ^ if *is_prefix { 0 } else { EXACT };
             let mut i = h as usize & mask;
             while gate.table[i].1 != u32::MAX {
                 i = (i + 1) & mask;
@@ -368,7 +383,13 @@ impl ThemeGate {
 
     /// `false` only if no theme can be addressed in `text`.
     pub(super) fn may_match(&self, text: &str, s: &mut GateScratch) -> bool {
-        if !self.active || may_rewrite_tokens(text) {
+        if !self.active {
+            return true;
+        }
+        let b = text.as_bytes();
+        // Apostrophes and non-ASCII bytes need the careful scan.
+        let plain = !run_mask(b, &mut s.runs);
+        if !plain && may_rewrite_tokens(text) {
             return true;
         }
         if s.count.len() < self.pats.len() {
@@ -377,7 +398,12 @@ impl ThemeGate {
         if s.window_count.len() < self.entries.len() {
             s.window_count.resize(self.entries.len(), 0);
         }
-        let pass = self.scan(text.as_bytes(), s) || self.add_up(s);
+        let found = if plain {
+            self.scan_plain(b, s)
+        } else {
+            self.scan(b, s)
+        };
+        let pass = found || self.add_up(s);
         for &q in &s.found {
             s.count[q as usize] = 0;
         }
@@ -387,6 +413,42 @@ impl ThemeGate {
         }
         s.windowed.clear();
         pass
+    }
+
+    /// [`ThemeGate::scan`] for a text with no apostrophe and no non-ASCII
+    /// byte: every run of ASCII letters and digits is a token, and the runs
+    /// come from the bit mask `s.runs` (a few bit operations per word
+    /// instead of a branch per byte).
+    fn scan_plain(&self, b: &[u8], s: &mut GateScratch) -> bool {
+        let mut words = 0;
+        let mut j = 0;
+        let mut cur = s.runs[0];
+        let last = s.runs.len() - 1;
+        loop {
+            while cur == 0 {
+                if j == last {
+                    s.words = words;
+                    return false;
+                }
+                j += 1;
+                cur = s.runs[j];
+            }
+            let start = j * 64 + cur.trailing_zeros() as usize;
+            let mut z = !s.runs[j] & (u64::MAX << (start % 64));
+            while z == 0 {
+                j += 1;
+                z = !s.runs[j];
+            }
+            let end = j * 64 + z.trailing_zeros() as usize;
+            cur = s.runs[j] & (u64::MAX << (end % 64));
+            // A run starting with a digit may still have a letter ("1990s").
+            let letter = CODE[b[start] as usize] > 10
+                || b[start..end].iter().any(|&c| CODE[c as usize] > 10);
+            words += usize::from(letter);
+            if self.visit(b, start, end, s) {
+                return true;
+            }
+        }
     }
 
     /// Count pattern occurrences into `s`; `true` as soon as one occurrence
@@ -400,29 +462,16 @@ impl ThemeGate {
         let n = b.len();
         let mut i = 0;
         while i < n {
-            let c0 = CODE[b[i] as usize];
-            if c0 == 0 {
+            if CODE[b[i] as usize] == 0 {
                 i += 1;
                 continue;
             }
-            // The key of the first four characters, then the rest of the run.
             let start = i;
-            let mut k = u32::from(c0);
-            i += 1;
-            while i < n && i - start < 4 {
-                let c = CODE[b[i] as usize];
-                if c == 0 {
-                    break;
-                }
-                k = k * 37 + u32::from(c);
-                i += 1;
-            }
-            k *= POW37[4 - (i - start)];
             while i < n && CODE[b[i] as usize] != 0 {
                 i += 1;
             }
             // A run starting with a digit may still have a letter ("1990s").
-            let letter = c0 > 10 || b[start..i].iter().any(|&c| CODE[c as usize] > 10);
+            let letter = b[start..i].iter().any(|&c| CODE[c as usize] > 10);
             let word = &b[start..i];
             if letter {
                 // `Russia's` is `russia` + `'s`, and `'s` is punctuation.
@@ -438,7 +487,8 @@ impl ThemeGate {
             if word.len() >= 3 && splits_nt(b, i - 1) {
                 let stem = &word[..word.len() - 1];
                 if stem.len() < 64 {
-                    if let Some(q) = self.lookup(word_hash(stem) ^ EXACT, stem, false) {
+                    let h = hash_at(b, start, stem.len()) ^ EXACT;
+                    if let Some(q) = self.lookup(h, stem, false) {
                         // Not a run of its own: its window is not checked.
                         if self.seen(q, b, None, s) {
                             return true;
@@ -446,35 +496,61 @@ impl ThemeGate {
                     }
                 }
             }
-            let kb = key_bit(k);
-            if self.keys[kb / 64] & (1 << (kb % 64)) == 0 {
-                continue;
+            if self.visit(b, start, i, s) {
+                return true;
             }
-            let Some(&lens) = self.lens.get(&k) else {
-                continue;
+        }
+        s.words = words;
+        false
+    }
+
+    /// Look up the run `b[start..end]` (the word and its prefixes) and
+    /// record what it matches; `true` if that alone addresses a theme.
+    /// Most words stop at the bitset; the rest take the out-of-line path.
+    #[inline(always)]
+    fn visit(&self, b: &[u8], start: usize, end: usize, s: &mut GateScratch) -> bool {
+        let len = end - start;
+        let k = load8(b, start, len.min(4)) as u32;
+        let kb = key_bit(k);
+        if self.keys[kb / 64] & (1 << (kb % 64)) == 0 {
+            return false;
+        }
+        self.candidate(b, start, end, k, s)
+    }
+
+    #[inline(never)]
+    fn candidate(&self, b: &[u8], start: usize, end: usize, k: u32, s: &mut GateScratch) -> bool {
+        let len = end - start;
+        let lens = self.lens[lens_slot(k)];
+        let l31 = len.min(31);
+        // Prefixes no longer than the word; an exact word of its length.
+        let mut prefixes = lens & ((2u64 << l31) - 1) & !1;
+        let exact = lens & (1u64 << (32 + l31)) != 0;
+        let word = &b[start..end];
+        while prefixes != 0 {
+            let l = prefixes.trailing_zeros() as usize;
+            prefixes &= prefixes - 1;
+            // Bit 31: a prefix of 31 bytes or more.
+            let ls = if l == 31 {
+                31..len.min(63) + 1
+            } else {
+                l..l + 1
             };
-            // A candidate word: look up its prefixes and the word itself,
-            // hashing it once as it goes.
-            let mut h = HASH_SEED;
-            for (l, &c) in word.iter().take(63).enumerate() {
-                h = hash_step(h, c);
-                if lens & (1 << (l + 1)) != 0 {
-                    if let Some(q) = self.lookup(h, &word[..=l], true) {
-                        if self.seen(q, b, Some((start, i)), s) {
-                            return true;
-                        }
-                    }
-                }
-            }
-            if lens & 1 != 0 && word.len() < 64 {
-                if let Some(q) = self.lookup(h ^ EXACT, word, false) {
-                    if self.seen(q, b, Some((start, i)), s) {
+            for l in ls {
+                if let Some(q) = self.lookup(hash_at(b, start, l), &word[..l], true) {
+                    if self.seen(q, b, Some((start, end)), s) {
                         return true;
                     }
                 }
             }
         }
-        s.words = words;
+        if exact && len < 64 {
+            if let Some(q) = self.lookup(hash_at(b, start, len) ^ EXACT, word, false) {
+                if self.seen(q, b, Some((start, end)), s) {
+                    return true;
+                }
+            }
+        }
         false
     }
 
@@ -490,20 +566,76 @@ impl ThemeGate {
             s.found.push(q);
         }
         *c = c.saturating_add(1);
-        for &e in &self.anchored[q as usize] {
-            let w = &self.windows[self.entries[e as usize].window.expect("anchored") as usize];
-            if at.is_some_and(|(start, end)| !window_holds(w, b, start, end)) {
+        if self.anchored[q as usize].is_empty() {
+            return false;
+        }
+        let mut a = match at {
+            Some((start, end)) => Around::new(b, start, end),
+            None => Around::open(b),
+        };
+        if a.open {
+            // Not a word of its own: every window holds.
+            for &e in &self.anchored[q as usize] {
+                if self.window_held(e, s) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        let idx = &self.by_neighbour[q as usize];
+        for (keyed, side) in [(&idx.after, Side::After), (&idx.before, Side::Before)] {
+            if keyed.entries.is_empty() {
                 continue;
             }
-            if self.entry_sufficient[e as usize] {
+            match a.nearest(side) {
+                Near::End => {}
+                Near::Word(_, e0, key) => {
+                    let len = (e0 - a.span(side)) as u8;
+                    let from = keyed.words.partition_point(|&(k, _, _)| k < key);
+                    for &(k, l, e) in &keyed.words[from..] {
+                        if k != key {
+                            break;
+                        }
+                        let w = self.window_of(e);
+                        if l == len && a.holds(w) && self.window_held(e, s) {
+                            return true;
+                        }
+                    }
+                }
+                // Every window of the list holds there.
+                Near::Unknown => {
+                    for &e in &keyed.entries {
+                        if a.holds(self.window_of(e)) && self.window_held(e, s) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        for &e in &idx.rest {
+            if a.holds(self.window_of(e)) && self.window_held(e, s) {
                 return true;
             }
-            let c = &mut s.window_count[e as usize];
-            if *c == 0 {
-                s.windowed.push(e);
-            }
-            *c = c.saturating_add(1);
         }
+        false
+    }
+
+    fn window_of(&self, e: u32) -> &Window {
+        &self.windows[self.entries[e as usize].window.expect("anchored") as usize]
+    }
+
+    /// Count a match of entry `e`'s window; `true` if that alone addresses
+    /// a theme.
+    #[inline]
+    fn window_held(&self, e: u32, s: &mut GateScratch) -> bool {
+        if self.entry_sufficient[e as usize] {
+            return true;
+        }
+        let c = &mut s.window_count[e as usize];
+        if *c == 0 {
+            s.windowed.push(e);
+        }
+        *c = c.saturating_add(1);
         false
     }
 
@@ -574,44 +706,190 @@ impl ThemeGate {
 /// Windows look at most this many positions on each side of the anchor.
 const MAX_SLOTS: usize = 4;
 
-/// Does the raw text around the anchor run `b[start..end]` match the
-/// window? Conservative: wherever the raw runs might not be the
-/// tokenizer's words (an apostrophe or a number separator next to a run),
-/// it answers yes.
+/// The words around one occurrence of an anchor (the run
+/// `b[start..end]`), read from the raw text once, as far as a window asks,
+/// and shared by every window checked there.
 ///
-/// In text without non-ASCII letters or `O'Brien` joins (those never reach
-/// the scan), the matcher's words are the runs of ASCII letters and digits,
+/// Conservative: wherever the raw runs might not be the tokenizer's words
+/// (an apostrophe or a number separator next to a run), a window holds. In
+/// text without non-ASCII letters or `O'Brien` joins (those never reach the
+/// scan), the matcher's words are the runs of ASCII letters and digits,
 /// except that a possessive `'s` is punctuation, a number such as `1,000`
-/// spans several runs (never equal to a window's letters), and clitics
-/// (`n't`, `'ll`, …) sit next to an apostrophe. Punctuation and clause
-/// breaks between words are ignored (the matcher is stricter).
-fn window_holds(w: &Window, b: &[u8], start: usize, end: usize) -> bool {
-    if in_number(b, start, end) || (joined(b, start, end) && !possessive_follows(b, start, end)) {
-        return true;
+/// spans several runs, and clitics (`n't`, `'ll`, …) sit next to an
+/// apostrophe. Punctuation and clause breaks between words are ignored
+/// (the matcher is stricter).
+struct Around<'b> {
+    b: &'b [u8],
+    /// The anchor might not be a word of its own: every window holds.
+    open: bool,
+    before: [Near; MAX_SLOTS],
+    n_before: usize,
+    after: [Near; MAX_SLOTS],
+    n_after: usize,
+    /// Start of the farthest word before read so far; the farthest word
+    /// after read so far.
+    before_at: usize,
+    after_at: (usize, usize),
+}
+
+impl<'b> Around<'b> {
+    /// An anchor that may not be a word of its own.
+    fn open(b: &'b [u8]) -> Self {
+        let mut a = Around::new(b, 0, 0);
+        a.open = true;
+        a
     }
-    let mut at = start;
-    for slot in &w.before {
-        match word_before(b, at) {
-            Near::Word(s, e) if slot.accepts(&b[s..e]) => at = s,
-            Near::Unknown => return true,
-            _ => return false,
+
+    fn new(b: &'b [u8], start: usize, end: usize) -> Self {
+        Around {
+            b,
+            open: in_number(b, start, end)
+                || (joined(b, start, end) && !possessive_follows(b, start, end)),
+            before: [Near::End; MAX_SLOTS],
+            n_before: 0,
+            after: [Near::End; MAX_SLOTS],
+            n_after: 0,
+            before_at: start,
+            after_at: (start, end),
         }
     }
-    let (mut s0, mut at) = (start, end);
-    for slot in &w.after {
-        match word_after(b, s0, at) {
-            Near::Word(s, e) if slot.accepts(&b[s..e]) => (s0, at) = (s, e),
-            Near::Unknown => return true,
-            _ => return false,
+
+    /// Does the window hold here?
+    fn holds(&mut self, w: &Window) -> bool {
+        if self.open {
+            return true;
+        }
+        for (i, slot) in w.before.iter().enumerate() {
+            while self.n_before <= i {
+                let near = word_before(self.b, self.before_at);
+                if let Near::Word(s, _, _) = near {
+                    self.before_at = s;
+                }
+                self.before[self.n_before] = near;
+                self.n_before += 1;
+            }
+            match self.before[i] {
+                Near::Word(s, e, key) if slot.accepts(self.b, s, e - s, key) => {}
+                Near::Unknown => return true,
+                _ => return false,
+            }
+        }
+        for (i, slot) in w.after.iter().enumerate() {
+            while self.n_after <= i {
+                let near = word_after(self.b, self.after_at.0, self.after_at.1);
+                if let Near::Word(s, e, _) = near {
+                    self.after_at = (s, e);
+                }
+                self.after[self.n_after] = near;
+                self.n_after += 1;
+            }
+            match self.after[i] {
+                Near::Word(s, e, key) if slot.accepts(self.b, s, e - s, key) => {}
+                Near::Unknown => return true,
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+/// The entries anchored on one pattern, by what their window needs first:
+/// `after` those whose first position after the anchor is a set of exact
+/// words of at most eight bytes, `before` (of the rest) the same for the
+/// position before, `rest` the others. An occurrence then checks only the
+/// windows whose first word is the one next to it.
+#[derive(Debug, Clone, Default)]
+struct Anchored {
+    after: Keyed,
+    before: Keyed,
+    rest: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Keyed {
+    /// ([`load8`] key, length, entry), sorted.
+    words: Vec<(u64, u8, u32)>,
+    entries: Vec<u32>,
+}
+
+impl Anchored {
+    fn new(list: &[u32], entries: &[GateEntry], windows: &[Window]) -> Anchored {
+        fn keyable(slot: Option<&Slot>) -> Option<&Slot> {
+            slot.filter(|sl| sl.prefixes.is_empty() && sl.words.iter().all(|(_, w)| w.len() <= 8))
+        }
+        let mut a = Anchored::default();
+        for &e in list {
+            let w = &windows[entries[e as usize].window.expect("anchored") as usize];
+            let (keyed, slot) = if let Some(sl) = keyable(w.after.first()) {
+                (&mut a.after, sl)
+            } else if let Some(sl) = keyable(w.before.first()) {
+                (&mut a.before, sl)
+            } else {
+                a.rest.push(e);
+                continue;
+            };
+            keyed.entries.push(e);
+            for (k, word) in &slot.words {
+                keyed.words.push((*k, word.len() as u8, e));
+            }
+        }
+        for keyed in [&mut a.after, &mut a.before] {
+            keyed.words.sort_unstable();
+            keyed.words.dedup();
+        }
+        a
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Before,
+    After,
+}
+
+impl Around<'_> {
+    /// The word right next to the anchor on one side.
+    fn nearest(&mut self, side: Side) -> Near {
+        match side {
+            Side::Before => {
+                if self.n_before == 0 {
+                    let near = word_before(self.b, self.before_at);
+                    if let Near::Word(s, _, _) = near {
+                        self.before_at = s;
+                    }
+                    self.before[0] = near;
+                    self.n_before = 1;
+                }
+                self.before[0]
+            }
+            Side::After => {
+                if self.n_after == 0 {
+                    let near = word_after(self.b, self.after_at.0, self.after_at.1);
+                    if let Near::Word(s, e, _) = near {
+                        self.after_at = (s, e);
+                    }
+                    self.after[0] = near;
+                    self.n_after = 1;
+                }
+                self.after[0]
+            }
         }
     }
-    true
+
+    /// Start of the nearest word on that side (read by [`Around::nearest`]).
+    fn span(&self, side: Side) -> usize {
+        match (side, self.before[0], self.after[0]) {
+            (Side::Before, Near::Word(s, _, _), _) | (Side::After, _, Near::Word(s, _, _)) => s,
+            _ => unreachable!("nearest word read"),
+        }
+    }
 }
 
 /// The matcher's word next to a run, as far as the raw text tells.
+#[derive(Debug, Clone, Copy)]
 enum Near {
-    /// A run that is exactly one word.
-    Word(usize, usize),
+    /// A run that is exactly one word: start, end, [`load8`] key.
+    Word(usize, usize, u64),
     /// A run that may not be a word of its own ([`joined`]).
     Unknown,
     /// No word (the text ends).
@@ -644,7 +922,7 @@ fn word_before(b: &[u8], mut at: usize) -> Near {
         if joined(b, s, e) {
             return Near::Unknown;
         }
-        return Near::Word(s, e);
+        return Near::Word(s, e, load8(b, s, (e - s).min(8)));
     }
 }
 
@@ -671,7 +949,7 @@ fn word_after(b: &[u8], start: usize, end: usize) -> Near {
         if joined(b, s, e) {
             return Near::Unknown;
         }
-        return Near::Word(s, e);
+        return Near::Word(s, e, load8(b, s, (e - s).min(8)));
     }
 }
 
@@ -868,17 +1146,35 @@ static CODE: [u8; 256] = {
     t
 };
 
-/// 37^(4 - n): pads the key of a word of n < 4 characters.
-const POW37: [u32; 4] = [1, 37, 37 * 37, 37 * 37 * 37];
-
-/// Key of a word: its first four character codes (0 past its end).
-fn key(w: &[u8]) -> u32 {
-    (0..4).fold(0, |k, i| {
-        k * 37 + w.get(i).map_or(0, |&c| u32::from(CODE[c as usize]))
-    })
+/// The keys ([`ThemeGate::keys`]) of the words a pattern can match: its
+/// first four characters; a prefix shorter than four leaves the last ones
+/// free (the word may also end there).
+fn keys_of(w: &[u8], prefix: bool) -> Vec<u32> {
+    let k = load8(w, 0, w.len().min(4)) as u32;
+    if !prefix || w.len() >= 4 {
+        return vec![k];
+    }
+    let chars: Vec<u8> = (b'0'..=b'9').chain(b'a'..=b'z').collect();
+    let mut keys = vec![k];
+    let mut level = vec![k];
+    for at in w.len()..4 {
+        level = level
+            .iter()
+            .flat_map(|&k| chars.iter().map(move |&c| k | u32::from(c) << (8 * at)))
+            .collect();
+        keys.extend(&level);
+    }
+    keys
 }
 
 const KEY_BITS: u32 = 17;
+const LENS_BITS: u32 = 14;
+
+/// Slot of a key in [`ThemeGate::lens`].
+#[inline]
+fn lens_slot(k: u32) -> usize {
+    (k.wrapping_mul(0x85EB_CA77) >> (32 - LENS_BITS)) as usize
+}
 
 /// Bit of a key in [`ThemeGate::keys`].
 #[inline]
@@ -886,18 +1182,116 @@ fn key_bit(k: u32) -> usize {
     (k.wrapping_mul(0x9E37_79B1) >> (32 - KEY_BITS)) as usize
 }
 
-const HASH_SEED: u64 = 0x243F_6A88_85A3_08D3;
 /// Salt that tells an exact word's hash from a prefix's.
 const EXACT: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// One step of the word hash (case-folded, so raw bytes can be fed in).
+/// Bytes `at..at + len` (len ≤ 8) of a run of ASCII letters and digits,
+/// lowercased, little-endian, zero above: one unaligned load when the
+/// text allows.
 #[inline]
-fn hash_step(h: u64, c: u8) -> u64 {
-    (h.rotate_left(7) ^ u64::from(CODE[c as usize])).wrapping_mul(0x0100_0000_01B3)
+fn load8(b: &[u8], at: usize, len: usize) -> u64 {
+    debug_assert!(len <= 8 && at + len <= b.len());
+    let x = match b.get(at..at + 8) {
+        Some(c) => u64::from_le_bytes(c.try_into().expect("8 bytes")),
+        None => {
+            let mut buf = [0u8; 8];
+            buf[..len].copy_from_slice(&b[at..at + len]);
+            u64::from_le_bytes(buf)
+        }
+    };
+    // `| 0x20` lowercases ASCII letters and leaves digits alone.
+    (x | 0x2020_2020_2020_2020) & LOW_BYTES[len]
 }
 
-fn word_hash(w: &[u8]) -> u64 {
-    w.iter().fold(HASH_SEED, |h, &c| hash_step(h, c))
+/// `LOW_BYTES[n]`: the low `n` bytes of a `u64` set.
+const LOW_BYTES: [u64; 9] = {
+    let mut t = [u64::MAX; 9];
+    let mut n = 0;
+    while n < 8 {
+        t[n] = (1u64 << (8 * n)) - 1;
+        n += 1;
+    }
+    t
+};
+
+/// Hash of bytes `at..at + len` of a run (case-folded): eight bytes at a
+/// time. Patterns are hashed with the same function.
+#[inline]
+fn hash_at(b: &[u8], at: usize, len: usize) -> u64 {
+    let mut h = (len as u64).wrapping_mul(0x243F_6A88_85A3_08D3);
+    let mut off = 0;
+    loop {
+        let x = load8(b, at + off, (len - off).min(8));
+        h = (h ^ x).wrapping_mul(0x9FB2_1C65_1E98_DF25);
+        h ^= h >> 29;
+        off += 8;
+        if off >= len {
+            return h;
+        }
+    }
+}
+
+/// Fill `runs` with the run mask of `b` (see [`GateScratch::runs`]);
+/// `true` if `b` has an apostrophe or a non-ASCII byte.
+fn run_mask(b: &[u8], runs: &mut Vec<u64>) -> bool {
+    runs.clear();
+    runs.resize(b.len() / 64 + 2, 0);
+    let mut special = false;
+    let mut chunks = b.chunks_exact(16);
+    for (j, c) in (&mut chunks).enumerate() {
+        let (m, sp) = mask16(c.try_into().expect("16 bytes"));
+        runs[j / 4] |= u64::from(m) << (16 * (j % 4));
+        special |= sp;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let j = b.len() / 16;
+        let mut buf = [0u8; 16];
+        buf[..rest.len()].copy_from_slice(rest);
+        let (m, sp) = mask16(&buf);
+        runs[j / 4] |= u64::from(m) << (16 * (j % 4));
+        special |= sp;
+    }
+    special
+}
+
+/// Letters-and-digits mask of 16 bytes, and whether any is an apostrophe
+/// or non-ASCII.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn mask16(c: &[u8; 16]) -> (u16, bool) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86_64; the load reads exactly `c`.
+    unsafe {
+        let v = _mm_loadu_si128(c.as_ptr().cast());
+        // Unsigned range checks as signed compares after a shift of the
+        // range to the bottom of i8.
+        let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let letter = _mm_cmplt_epi8(
+            _mm_add_epi8(lower, _mm_set1_epi8((0x80 - b'a') as i8)),
+            _mm_set1_epi8(-128 + 26),
+        );
+        let digit = _mm_cmplt_epi8(
+            _mm_add_epi8(v, _mm_set1_epi8((0x80 - b'0') as i8)),
+            _mm_set1_epi8(-128 + 10),
+        );
+        let m = _mm_movemask_epi8(_mm_or_si128(letter, digit)) as u16;
+        let high = _mm_movemask_epi8(v);
+        let apostrophe = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\'' as i8)));
+        (m, (high | apostrophe) != 0)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn mask16(c: &[u8; 16]) -> (u16, bool) {
+    let mut m = 0u16;
+    let mut special = false;
+    for (i, &x) in c.iter().enumerate() {
+        m |= u16::from(x.is_ascii_alphanumeric()) << i;
+        special |= x >= 0x80 || x == b'\'';
+    }
+    (m, special)
 }
 
 /// Not worth searching: a function word, or a letter or two ("u", "eu"),
