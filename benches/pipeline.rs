@@ -164,6 +164,18 @@ fn stages(files: &[PathBuf]) -> Vec<(&'static str, f64)> {
             std::hint::black_box(tagger.tag(c, &mut scratch));
         }
     });
+    // How many claims the theme gate lets through to the full matcher.
+    let passed = claims
+        .iter()
+        .filter(|c| {
+            tagger.tag(c, &mut scratch);
+            scratch.tokenized
+        })
+        .count();
+    println!(
+        "  theme gate: {passed} of {} claims go on to the full matcher",
+        claims.len()
+    );
     // Scaled so that the figure printed (corpus MB / time) is MB of claim
     // text per second: claims are a little shorter than the raw texts.
     let total: f64 = texts.iter().map(String::len).sum::<usize>() as f64;
