@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::{Aggregates, Setup, SCHEMA_VERSION};
-use crate::write::atomic::AtomicFile;
+use crate::write::atomic::{AtomicFile, Syncing};
 use crate::write::manifest::Manifest;
 use crate::write::{heatmap, tables};
 
@@ -35,16 +35,20 @@ pub fn create_dir(dir: &Path) -> crate::Result<()> {
     }
 }
 
-fn staged(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<AtomicFile> {
+/// A file written and handed to a background sync.
+fn staged(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<Syncing> {
     let path: PathBuf = dir.join(name);
     let mut f = AtomicFile::create(&path)?;
     f.write_all(bytes).map_err(|e| crate::Error::io(&path, e))?;
-    Ok(f)
+    Ok(f.sync_in_background())
 }
 
 /// Write the aggregate outputs (all of them, or only `aggregates.json` for a
 /// partial run) next to the already streamed files, then commit everything
 /// and write the manifest last (with the schema version and the lexicon).
+/// Each file is synced in the background as soon as it is complete, so the
+/// `fsync`s overlap the computing of the next outputs instead of adding up
+/// at the end (they were a third of `aggregate_write` on the UN corpus).
 pub fn finish(
     dir: &Path,
     agg: &Aggregates,
@@ -59,7 +63,10 @@ pub fn finish(
     manifest
         .extra
         .insert("lexicon".into(), lexicon_json(&agg.setup));
-    let mut files = streamed;
+    let mut files: Vec<Syncing> = streamed
+        .into_iter()
+        .map(AtomicFile::sync_in_background)
+        .collect();
     let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
     files.push(staged(dir, AGGREGATES, &json)?);
     if !partial {
@@ -84,10 +91,10 @@ pub fn finish(
             || write_similarity(&mut f, agg, &totals),
         );
         written.map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
-        files.push(f);
+        files.push(f.sync_in_background());
         files.push(staged(dir, HEATMAP, svg.as_bytes())?);
     }
-    AtomicFile::commit_all(files)?;
+    Syncing::commit_all(files)?;
     before_manifest(manifest);
     let mut json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
     json.push(b'\n');
