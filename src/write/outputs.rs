@@ -67,33 +67,55 @@ pub fn finish(
         .into_iter()
         .map(AtomicFile::sync_in_background)
         .collect();
-    let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
-    files.push(staged(dir, AGGREGATES, &json)?);
-    if !partial {
-        let totals = agg.totals();
-        files.push(staged(
-            dir,
-            STANCE_MATRIX,
-            &tables::matrix(agg, &totals, false),
-        )?);
-        files.push(staged(
-            dir,
-            SALIENCE_MATRIX,
-            &tables::matrix(agg, &totals, true),
-        )?);
-        let rows = agg.long_rows();
-        files.push(staged(dir, STANCE_LONG, &tables::long(agg, &rows))?);
-        let path = dir.join(SIMILARITY);
-        let mut f = AtomicFile::create(&path)?;
-        // The heatmap is drawn while the similarity pairs are computed.
-        let (svg, written) = rayon::join(
-            || heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by)),
-            || write_similarity(&mut f, agg, &totals),
-        );
-        written.map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
-        files.push(f.sync_in_background());
-        files.push(staged(dir, HEATMAP, svg.as_bytes())?);
-    }
+    let totals = if partial {
+        Default::default()
+    } else {
+        agg.totals()
+    };
+    // Two independent halves, so a second thread has work from the start:
+    // the JSON and the matrices (sequential) beside the bootstrap, the
+    // similarity pairs and the heatmap (parallel inside). Files keep their
+    // order in `files`, which is the order they are renamed in.
+    let (small, large) = rayon::join(
+        || -> crate::Result<Vec<Syncing>> {
+            let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
+            let mut v = vec![staged(dir, AGGREGATES, &json)?];
+            if !partial {
+                v.push(staged(
+                    dir,
+                    STANCE_MATRIX,
+                    &tables::matrix(agg, &totals, false),
+                )?);
+                v.push(staged(
+                    dir,
+                    SALIENCE_MATRIX,
+                    &tables::matrix(agg, &totals, true),
+                )?);
+            }
+            Ok(v)
+        },
+        || -> crate::Result<Vec<Syncing>> {
+            if partial {
+                return Ok(Vec::new());
+            }
+            let rows = agg.long_rows();
+            let mut v = vec![staged(dir, STANCE_LONG, &tables::long(agg, &rows))?];
+            drop(rows);
+            let path = dir.join(SIMILARITY);
+            let mut f = AtomicFile::create(&path)?;
+            // The heatmap is drawn while the similarity pairs are computed.
+            let (svg, written) = rayon::join(
+                || heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by)),
+                || write_similarity(&mut f, agg, &totals),
+            );
+            written.map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
+            v.push(f.sync_in_background());
+            v.push(staged(dir, HEATMAP, svg.as_bytes())?);
+            Ok(v)
+        },
+    );
+    files.extend(small?);
+    files.extend(large?);
     Syncing::commit_all(files)?;
     before_manifest(manifest);
     let mut json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
