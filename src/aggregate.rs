@@ -431,8 +431,17 @@ pub fn similarities_of<'a>(
     i: usize,
     mut f: impl FnMut(Similarity<'a>),
 ) {
+    similarities_of_index(vectors, i, |_, p| f(p));
+}
+
+/// [`similarities_of`], with the index `j` of the second key.
+pub fn similarities_of_index<'a>(
+    vectors: &[(&'a str, Vec<Option<f64>>)],
+    i: usize,
+    mut f: impl FnMut(usize, Similarity<'a>),
+) {
     let (a, va) = &vectors[i];
-    for (b, vb) in &vectors[i + 1..] {
+    for (j, (b, vb)) in vectors.iter().enumerate().skip(i + 1) {
         let (mut sum, mut n) = (0.0, 0);
         for (x, y) in va.iter().zip(vb) {
             if let (Some(x), Some(y)) = (x, y) {
@@ -441,12 +450,15 @@ pub fn similarities_of<'a>(
             }
         }
         if n > 0 {
-            f(Similarity {
-                a,
-                b,
-                distance: Some(sum / n as f64),
-                n_themes: n,
-            });
+            f(
+                j,
+                Similarity {
+                    a,
+                    b,
+                    distance: Some(sum / n as f64),
+                    n_themes: n,
+                },
+            );
         }
     }
 }

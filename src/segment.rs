@@ -629,40 +629,64 @@ impl Splitter<'_, '_> {
 
     /// Where the next list item `(value, suffix)` starts, after whitespace,
     /// before the end of the line or the first likely sentence end.
-    fn find_item(&self, from: usize, (value, suffix): (Value, &'static str)) -> Option<usize> {
+    ///
+    /// Jumps between the bytes that matter with `memchr` (a numbered
+    /// paragraph's whole first sentence is scanned, and byte by byte this was
+    /// a third of the segmenter on the UN corpus).
+    fn find_item(&self, from: usize, item: (Value, &'static str)) -> Option<usize> {
         let b = self.b;
-        let mut buf = [0u8; 8];
-        let pat: &[u8] = match value {
-            Value::Num(v) => {
-                let s = v.to_string();
-                let l = s.len();
-                buf[..l].copy_from_slice(s.as_bytes());
-                buf[l..l + suffix.len()].copy_from_slice(suffix.as_bytes());
-                &buf[..l + suffix.len()]
-            }
-            Value::Alpha(c) => {
-                buf[0] = c;
-                buf[1..1 + suffix.len()].copy_from_slice(suffix.as_bytes());
-                &buf[..1 + suffix.len()]
-            }
-        };
+        let mut buf = [0u8; 16];
+        let pat = item_pattern(item, &mut buf);
+        let end = b.len().saturating_sub(pat.len());
         let mut i = from + 1;
-        while i + pat.len() < b.len() {
-            match b[i] {
+        while i < end {
+            // `pat[0]` is a digit or a lowercase letter: never `\n` or `.`.
+            let p = memchr3(b'\n', b'.', pat[0], &b[i..end]).map_or(end, |k| i + k);
+            // A `?` or `!` ending a sentence before `p`.
+            let mut q = i;
+            while let Some(k) = memchr2(b'?', b'!', &b[q..p]) {
+                if self.is_ws(q + k + 1) {
+                    return None;
+                }
+                q += k + 1;
+            }
+            if p >= end {
+                return None;
+            }
+            match b[p] {
                 b'\n' => return None,
-                b'.' | b'?' | b'!' if self.is_ws(i + 1) => return None,
-                _ => {}
+                b'.' if self.is_ws(p + 1) => return None,
+                b'.' => {}
+                _ => {
+                    if b[p - 1].is_ascii_whitespace()
+                        && b[p..].starts_with(pat)
+                        && self.is_ws(p + pat.len())
+                    {
+                        return Some(p);
+                    }
+                }
             }
-            if b[i] == pat[0]
-                && b[i - 1].is_ascii_whitespace()
-                && b[i..].starts_with(pat)
-                && self.is_ws(i + pat.len())
-            {
-                return Some(i);
-            }
-            i += 1;
+            i = p + 1;
         }
         None
+    }
+}
+
+/// The bytes of list marker `(value, suffix)`, e.g. `12.` or `b)`.
+fn item_pattern<'a>((value, suffix): (Value, &'static str), buf: &'a mut [u8; 16]) -> &'a [u8] {
+    match value {
+        Value::Num(v) => {
+            let s = v.to_string();
+            let l = s.len();
+            buf[..l].copy_from_slice(s.as_bytes());
+            buf[l..l + suffix.len()].copy_from_slice(suffix.as_bytes());
+            &buf[..l + suffix.len()]
+        }
+        Value::Alpha(c) => {
+            buf[0] = c;
+            buf[1..1 + suffix.len()].copy_from_slice(suffix.as_bytes());
+            &buf[..1 + suffix.len()]
+        }
     }
 }
 
@@ -695,6 +719,45 @@ fn word_at(b: &[u8], j: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-by-byte `find_item` that the `memchr` one replaced.
+    fn find_item_bytewise(
+        sp: &Splitter<'_, '_>,
+        from: usize,
+        item: (Value, &'static str),
+    ) -> Option<usize> {
+        let b = sp.b;
+        let mut buf = [0u8; 16];
+        let pat = item_pattern(item, &mut buf);
+        let mut i = from + 1;
+        while i + pat.len() < b.len() {
+            match b[i] {
+                b'\n' => return None,
+                b'.' | b'?' | b'!' if sp.is_ws(i + 1) => return None,
+                _ => {}
+            }
+            if b[i] == pat[0]
+                && b[i - 1].is_ascii_whitespace()
+                && b[i..].starts_with(pat)
+                && sp.is_ws(i + pat.len())
+            {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_item_matches_bytewise(s in "[ab12. ?!)\n\t]{0,40}", from in 0usize..40, num in proptest::bool::ANY, paren in proptest::bool::ANY) {
+            let mut out = Vec::new();
+            let sp = Splitter { text: &s, b: s.as_bytes(), out: &mut out };
+            let item = (if num { Value::Num(2) } else { Value::Alpha(b'b') }, if paren { ")" } else { "." });
+            let from = from.min(s.len());
+            proptest::prop_assert_eq!(sp.find_item(from, item), find_item_bytewise(&sp, from, item));
+        }
+    }
 
     fn split(s: &str) -> Vec<&str> {
         let mut v = Vec::new();

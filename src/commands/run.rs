@@ -102,23 +102,33 @@ pub struct Args {
 pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
     super::init_threads(g);
     let t0 = Instant::now();
-    let lexicon = Lexicon::load(&args.lexicons)?;
-    let setup = Setup {
-        schema_version: SCHEMA_VERSION.into(),
-        lexicon_name: lexicon.name.clone(),
-        lexicon_version: lexicon.version.clone(),
-        lexicon_sha256: lexicon.sha256.clone(),
-        themes: lexicon.themes.iter().map(|t| t.id.clone()).collect(),
-        by: args.by,
-        period: args.period,
-        seed: args.seed,
-        bootstrap: args.bootstrap,
-    };
-    let corpus = Corpus::open(&args.inputs, &args.ingest.options())?;
-    let pipeline = Pipeline {
-        cleaner: Cleaner::new(&CleanOptions::default())?,
-        tagger: Some(Tagger::new(lexicon)),
-    };
+    // The lexicon is compiled while the inputs are listed (both are
+    // sequential, and together most of the setup); errors are reported in
+    // the same order as before, the lexicon's first.
+    let (prepared, corpus) = rayon::join(
+        || -> crate::Result<(Setup, Pipeline)> {
+            let lexicon = Lexicon::load(&args.lexicons)?;
+            let setup = Setup {
+                schema_version: SCHEMA_VERSION.into(),
+                lexicon_name: lexicon.name.clone(),
+                lexicon_version: lexicon.version.clone(),
+                lexicon_sha256: lexicon.sha256.clone(),
+                themes: lexicon.themes.iter().map(|t| t.id.clone()).collect(),
+                by: args.by,
+                period: args.period,
+                seed: args.seed,
+                bootstrap: args.bootstrap,
+            };
+            let pipeline = Pipeline {
+                cleaner: Cleaner::new(&CleanOptions::default())?,
+                tagger: Some(Tagger::new(lexicon)),
+            };
+            Ok((setup, pipeline))
+        },
+        || Corpus::open(&args.inputs, &args.ingest.options()),
+    );
+    let (setup, pipeline) = prepared?;
+    let corpus = corpus?;
     let mut manifest = Manifest::new("run", options_json(args));
     manifest.inputs.files_seen = corpus.files_seen();
     manifest.inputs.ignored = corpus.ignored().to_vec();

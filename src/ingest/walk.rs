@@ -121,15 +121,22 @@ fn walk_dir(dir: &Path, rel: &str, depth: usize, exclude: Option<&Path>, out: &m
         Ok(rd) => rd,
         Err(e) => return skip(out, format!("cannot read folder: {e}")),
     };
-    let mut entries: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
+    // The type comes with the listing on most file systems; only symlinks
+    // (and entries of unknown type) need a `stat` to know what they point
+    // to. A `stat` per file was a third of the walk on a 10k-file corpus.
+    let mut entries: Vec<(std::ffi::OsString, PathBuf, Option<std::fs::FileType>)> = Vec::new();
     for e in rd {
         match e {
-            Ok(e) => entries.push((e.file_name(), e.path())),
+            Ok(e) => {
+                let ft = e.file_type().ok().filter(|t| !t.is_symlink());
+                entries.push((e.file_name(), e.path(), ft));
+            }
             Err(e) => skip(out, format!("cannot list folder entry: {e}")),
         }
     }
-    entries.sort();
-    for (name, path) in entries {
+    // Names are unique within a folder: this is the order of the names.
+    entries.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    for (name, path, ft) in entries {
         let name = name.to_string_lossy().into_owned();
         if name.starts_with('.') {
             out.push(Entry::Skipped(Skipped {
@@ -156,9 +163,13 @@ fn walk_dir(dir: &Path, rel: &str, depth: usize, exclude: Option<&Path>, out: &m
         } else {
             format!("{rel}/{name}")
         };
-        match std::fs::metadata(&path) {
-            Ok(md) if md.is_dir() => walk_dir(&path, &child_rel, depth + 1, exclude, out),
-            Ok(_) => push_file(path, child_rel, exclude, out),
+        let is_dir = match ft {
+            Some(t) => Ok(t.is_dir()),
+            None => std::fs::metadata(&path).map(|md| md.is_dir()),
+        };
+        match is_dir {
+            Ok(true) => walk_dir(&path, &child_rel, depth + 1, exclude, out),
+            Ok(false) => push_file(path, child_rel, exclude, out),
             Err(e) => out.push(Entry::Skipped(Skipped {
                 path: path.display().to_string(),
                 record: None,

@@ -46,30 +46,27 @@ impl AtomicFile {
     /// Commit several files: synced in parallel (each `fsync` waits on the
     /// disk), then renamed in order.
     pub fn commit_all(files: Vec<AtomicFile>) -> crate::Result<()> {
-        use rayon::prelude::*;
-        let synced: Vec<crate::Result<(PathBuf, PathBuf)>> = files
-            .into_par_iter()
-            .map(|mut a| {
-                let out = a.out.take().expect("committed once");
-                let f = out
-                    .into_inner()
-                    .map_err(|e| crate::Error::io(&a.tmp, e.into_error()))?;
-                f.sync_all().map_err(|e| crate::Error::io(&a.tmp, e))?;
-                Ok((a.tmp.clone(), a.target.clone()))
-            })
-            .collect();
-        if let Some(e) = synced.iter().position(Result::is_err) {
-            // Nothing is renamed when one file fails: the others' temporary
-            // files go too.
-            for (tmp, _) in synced.iter().flatten() {
-                let _ = std::fs::remove_file(tmp);
-            }
-            return synced.into_iter().nth(e).expect("index").map(|_| ());
+        Syncing::commit_all(
+            files
+                .into_iter()
+                .map(AtomicFile::sync_in_background)
+                .collect(),
+        )
+    }
+
+    /// Flush and `fsync` on a thread of its own, so that the caller can go
+    /// on computing the next output while the disk catches up; the file is
+    /// renamed into place by [`Syncing::commit_all`].
+    pub fn sync_in_background(mut self) -> Syncing {
+        let out = self.out.take().expect("committed once");
+        let handle = std::thread::spawn(move || -> io::Result<()> {
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
+        });
+        Syncing {
+            tmp: std::mem::take(&mut self.tmp),
+            target: std::mem::take(&mut self.target),
+            handle: Some(handle),
         }
-        for (tmp, target) in synced.into_iter().flatten() {
-            std::fs::rename(&tmp, &target).map_err(|e| crate::Error::io(&target, e))?;
-        }
-        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -94,10 +91,86 @@ impl Drop for AtomicFile {
     }
 }
 
+/// An [`AtomicFile`] being synced in the background. Dropping it without
+/// committing waits for the sync and removes the temporary file.
+pub struct Syncing {
+    tmp: PathBuf,
+    target: PathBuf,
+    handle: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+impl Syncing {
+    fn wait(&mut self) -> io::Result<()> {
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("sync thread panicked"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Wait until every file is synced, then rename them into place in
+    /// order. Nothing is renamed when one file fails: every temporary file
+    /// is removed and the first error returned.
+    pub fn commit_all(mut files: Vec<Syncing>) -> crate::Result<()> {
+        let mut first_err = None;
+        for f in &mut files {
+            if let Err(e) = f.wait() {
+                first_err.get_or_insert(crate::Error::io(&f.tmp, e));
+            }
+        }
+        if let Some(e) = first_err {
+            // `Drop` removes the temporary files.
+            return Err(e);
+        }
+        for mut f in files {
+            let tmp = std::mem::take(&mut f.tmp);
+            std::fs::rename(&tmp, &f.target).map_err(|e| crate::Error::io(&f.target, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Syncing {
+    fn drop(&mut self) {
+        let _ = self.wait();
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Write a whole file atomically.
 pub fn write_file(target: impl AsRef<Path>, bytes: &[u8]) -> crate::Result<()> {
     let mut f = AtomicFile::create(target)?;
     f.write_all(bytes)
         .map_err(|e| crate::Error::io(f.path().to_path_buf(), e))?;
     f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn background_sync_commits_in_place_or_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let mut a = AtomicFile::create(d.path().join("a.txt")).unwrap();
+        a.write_all(b"one").unwrap();
+        let mut b = AtomicFile::create(d.path().join("b.txt")).unwrap();
+        b.write_all(b"two").unwrap();
+        Syncing::commit_all(vec![a.sync_in_background(), b.sync_in_background()]).unwrap();
+        assert_eq!(std::fs::read(d.path().join("a.txt")).unwrap(), b"one");
+        assert_eq!(std::fs::read(d.path().join("b.txt")).unwrap(), b"two");
+
+        let mut c = AtomicFile::create(d.path().join("c.txt")).unwrap();
+        c.write_all(b"three").unwrap();
+        drop(c.sync_in_background());
+        let mut names: Vec<String> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "b.txt"]);
+    }
 }

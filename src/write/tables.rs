@@ -322,17 +322,17 @@ pub fn similarity_header<W: Write>(w: &mut csv::Writer<W>, by: GroupBy) -> csv::
     w.write_record([&format!("{k}_a"), &format!("{k}_b"), "distance", "n_themes"])
 }
 
-/// One row of `similarity.csv` (streamed: big corpora have millions of pairs).
-pub fn similarity_row<W: Write>(
-    w: &mut csv::Writer<W>,
-    p: &aggregate::Similarity<'_>,
-) -> csv::Result<()> {
-    w.write_record([
-        cells::text(p.a).as_ref(),
-        cells::text(p.b).as_ref(),
-        &opt_num(p.distance),
-        &p.n_themes.to_string(),
-    ])
+/// `field` as the `csv` crate writes it inside a record of two or more
+/// fields (quoted only when needed), for rows assembled by hand.
+pub fn csv_field(field: &str) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record([field, ""]).expect("in memory");
+    let mut bytes = to_bytes(w);
+    // Drop the empty second field and the terminator: `,\n`.
+    bytes.truncate(bytes.len() - 2);
+    String::from_utf8(bytes).expect("UTF-8 in, UTF-8 out")
 }
 
 /// Append the data rows of a CSV written by a partial run (everything after
@@ -362,6 +362,34 @@ pub fn append_body(src: &Path, header: &[u8], out: &mut impl Write) -> crate::Re
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn hand_assembled_rows_match_the_csv_writer() {
+        let keys = [
+            "a",
+            "",
+            "x,y",
+            "q\"uote",
+            "line\nbreak",
+            "cr\r",
+            "=formula",
+            "-x",
+            " sp ",
+            "caf\u{e9}",
+        ];
+        for a in keys {
+            for b in keys {
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::new());
+                let (ta, tb) = (cells::text(a), cells::text(b));
+                w.write_record([ta.as_ref(), tb.as_ref(), "0.5", "2"])
+                    .unwrap();
+                let by_hand = format!("{},{},0.5,2\n", csv_field(&ta), csv_field(&tb));
+                assert_eq!(String::from_utf8(to_bytes(w)).unwrap(), by_hand);
+            }
+        }
+    }
 
     #[test]
     fn cues_round_trip() {
