@@ -251,7 +251,10 @@ fn walk_in<T: Copy + Into<u32>>(
 struct WordFilter {
     exact: Vec<u64>,
     starts: Vec<u64>,
-    /// A prefix glob shorter than [`START`]: the filter cannot help.
+    /// Two-byte first-position prefix globs (`eu*`), by their two bytes.
+    starts2: Vec<u64>,
+    any_starts2: bool,
+    /// A one-byte prefix glob: the filter cannot help.
     all: bool,
 }
 
@@ -265,6 +268,8 @@ impl WordFilter {
         WordFilter {
             exact: vec![0; 1 << (EXACT_BITS - 6)],
             starts: vec![0; 1 << (START_BITS - 6)],
+            starts2: vec![0; 1 << (16 - 6)],
+            any_starts2: false,
             all: false,
         }
     }
@@ -285,6 +290,11 @@ impl WordFilter {
     }
 
     #[inline]
+    fn start2(w: &[u8]) -> usize {
+        usize::from(w[0]) | usize::from(w[1]) << 8
+    }
+
+    #[inline]
     fn start_bit(w: &[u8]) -> usize {
         let x = u32::from(w[0]) | u32::from(w[1]) << 8 | u32::from(w[2]) << 16;
         (x.wrapping_mul(0x9E37_79B1) >> (32 - START_BITS)) as usize
@@ -296,6 +306,12 @@ impl WordFilter {
     }
 
     fn add_prefix(&mut self, p: &str) {
+        if p.len() == 2 {
+            let i = Self::start2(p.as_bytes());
+            self.starts2[i >> 6] |= 1 << (i & 63);
+            self.any_starts2 = true;
+            return;
+        }
         if p.len() < START {
             self.all = true;
             return;
@@ -312,6 +328,12 @@ impl WordFilter {
         if w.len() >= START {
             let i = Self::start_bit(w);
             if self.starts[i >> 6] & (1 << (i & 63)) != 0 {
+                return true;
+            }
+        }
+        if self.any_starts2 && w.len() >= 2 {
+            let i = Self::start2(w);
+            if self.starts2[i >> 6] & (1 << (i & 63)) != 0 {
                 return true;
             }
         }
@@ -956,8 +978,12 @@ mod filter_tests {
         ];
         let passed = others.iter().filter(|w| f.may_match(w.as_bytes())).count();
         assert!(passed <= 2, "{passed} of {} passed", others.len());
-        // A glob shorter than the start key disables the filter.
+        // A two-byte glob is checked on words' first two bytes; a one-byte
+        // glob disables the filter.
         f.add_prefix("un");
+        assert!(f.may_match(b"un") && f.may_match(b"unless"));
+        assert!(!f.may_match(b"the"));
+        f.add_prefix("x");
         assert!(f.may_match(b"the"));
     }
 }

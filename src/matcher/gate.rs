@@ -150,6 +150,10 @@ pub struct ThemeGate {
     sufficient: Vec<bool>,
     /// Per theme: the term weight a claim needs to address it.
     min_weight: Vec<f32>,
+    /// The shortest pattern that starts with a letter: shorter runs that
+    /// start with a letter ("of", "to", "we") are not looked up. (Short
+    /// letter words are common words, never searched.)
+    min_letter_len: usize,
 }
 
 /// Per-thread buffers of the gate.
@@ -192,6 +196,7 @@ impl ThemeGate {
             entry_sufficient: Vec::new(),
             sufficient: Vec::new(),
             min_weight: Vec::new(),
+            min_letter_len: 0,
         }
     }
 
@@ -315,6 +320,7 @@ impl ThemeGate {
             entry_sufficient: Vec::new(),
             sufficient: Vec::new(),
             min_weight: Vec::new(),
+            min_letter_len: 0,
             pats: Vec::new(),
         };
         let mask = gate.table.len() - 1;
@@ -333,6 +339,12 @@ impl ThemeGate {
             }
             gate.table[i] = (h, q as u32);
         }
+        gate.min_letter_len = pats
+            .iter()
+            .filter(|(t, _)| t.as_bytes()[0].is_ascii_alphabetic())
+            .map(|(t, _)| t.len())
+            .min()
+            .unwrap_or(usize::MAX);
         gate.pats = pats;
         gate.set_min_weight(&[]);
         Ok(gate)
@@ -445,7 +457,8 @@ impl ThemeGate {
             let letter = CODE[b[start] as usize] > 10
                 || b[start..end].iter().any(|&c| CODE[c as usize] > 10);
             words += usize::from(letter);
-            if self.visit(b, start, end, s) {
+            let short = end - start < self.min_letter_len && CODE[b[start] as usize] > 10;
+            if !short && self.visit(b, start, end, s) {
                 return true;
             }
         }
