@@ -210,3 +210,34 @@ fn a_broken_lexicon_is_an_error_with_positions() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("broken.toml:6:20: error"), "{stderr}");
 }
+
+/// Passed-through fields come out as `"key":value` in input order, whatever
+/// the spacing of the input; compact runs of fields are copied as they
+/// stand, so a key with escapes or a space before a colon must still be
+/// normalised.
+#[test]
+fn passthrough_fields_are_written_compactly_in_order() {
+    let input = concat!(
+        r#"{"id": "a","x":1,"y":[1, 2] ,"z\u0041":"q","w": "v","u" :2,"k":{"n":null},"themes":3,"text":"Nothing here."}"#,
+        "\n",
+        r#"{"text":"Nothing here.","a":1,"b":"2","c":true,"id":7}"#,
+        "\n"
+    );
+    let out = opstance()
+        .args(["tag", "-"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        concat!(
+            r#"{"id":"a","x":1,"y":[1, 2],"zA":"q","w":"v","u":2,"k":{"n":null},"text":"Nothing here.","themes":{}}"#,
+            "\n",
+            r#"{"id":"7","text":"Nothing here.","a":1,"b":"2","c":true,"themes":{}}"#,
+            "\n"
+        )
+    );
+}

@@ -222,7 +222,7 @@ fn tag_line(
     let lex = tagger.lexicon();
     if !args.split {
         let tags = tagger.tag(text, scratch);
-        write_record(out, args, lex, &id, &rec, text, None, &tags);
+        write_record(out, line, args, lex, &id, &rec, text, None, &tags);
         return Ok(());
     }
     let article = Article {
@@ -237,6 +237,7 @@ fn tag_line(
         let cid = format!("{id}:{}", c.index);
         write_record(
             out,
+            line,
             args,
             lex,
             &cid,
@@ -247,6 +248,22 @@ fn tag_line(
         );
     }
     Ok(())
+}
+
+/// Where the field `"key":value` stands in `line`, if `key` and `value`
+/// are slices of it written exactly so (no space around the colon): its
+/// bytes are then what [`write_record`] would write.
+fn field_span(line: &str, key: &str, value: &str) -> Option<(usize, usize)> {
+    let base = line.as_ptr() as usize;
+    let offset = |s: &str| {
+        let p = s.as_ptr() as usize;
+        (p >= base && p + s.len() <= base + line.len()).then(|| p - base)
+    };
+    let (ko, vo) = (offset(key)?, offset(value)?);
+    let b = line.as_bytes();
+    let ke = ko + key.len();
+    let exact = ko >= 1 && b[ko - 1] == b'"' && b.get(ke) == Some(&b'"') && vo == ke + 2;
+    (exact && b[ke + 1] == b':').then(|| (ko - 1, vo + value.len()))
 }
 
 fn round4(x: f32) -> f64 {
@@ -267,6 +284,7 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 #[allow(clippy::too_many_arguments)]
 fn write_record(
     out: &mut Vec<u8>,
+    line: &str,
     args: &Args,
     lex: &Lexicon,
     id: &str,
@@ -312,6 +330,15 @@ fn write_record(
         Format::Jsonl => {
             out.extend_from_slice(b"{\"id\":");
             json_str(out, id);
+            // Fields written as they stand in the line are copied in runs:
+            // one copy for a compact run of fields, not three per field.
+            let mut run: Option<(usize, usize)> = None;
+            let flush = |out: &mut Vec<u8>, run: &mut Option<(usize, usize)>| {
+                if let Some((a, b)) = run.take() {
+                    out.push(b',');
+                    out.extend_from_slice(&line.as_bytes()[a..b]);
+                }
+            };
             for (key, v) in &rec.0 {
                 let k: &str = key;
                 if k == "id" || k == "themes" {
@@ -322,18 +349,37 @@ fn write_record(
                 {
                     continue;
                 }
-                out.push(b',');
-                if matches!(key, Cow::Borrowed(_)) {
-                    // Borrowed = had no escapes in the input: safe to copy.
-                    out.push(b'"');
-                    out.extend_from_slice(k.as_bytes());
-                    out.extend_from_slice(b"\":");
-                } else {
-                    json_str(out, k);
-                    out.push(b':');
+                // Borrowed = had no escapes in the input: safe to copy.
+                let span = match key {
+                    Cow::Borrowed(k) => field_span(line, k, v),
+                    Cow::Owned(_) => None,
+                };
+                match (span, run) {
+                    (Some((a, b)), Some((ra, rb)))
+                        if a == rb + 1 && line.as_bytes()[rb] == b',' =>
+                    {
+                        run = Some((ra, b));
+                    }
+                    (Some(sp), _) => {
+                        flush(out, &mut run);
+                        run = Some(sp);
+                    }
+                    (None, _) => {
+                        flush(out, &mut run);
+                        out.push(b',');
+                        if matches!(key, Cow::Borrowed(_)) {
+                            out.push(b'"');
+                            out.extend_from_slice(k.as_bytes());
+                            out.extend_from_slice(b"\":");
+                        } else {
+                            json_str(out, k);
+                            out.push(b':');
+                        }
+                        out.extend_from_slice(v.as_bytes());
+                    }
                 }
-                out.extend_from_slice(v.as_bytes());
             }
+            flush(out, &mut run);
             if let Some((index, start, end, ctext)) = claim {
                 out.extend_from_slice(b",\"claim_index\":");
                 out.extend_from_slice(index.to_string().as_bytes());
