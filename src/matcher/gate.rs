@@ -600,10 +600,10 @@ impl ThemeGate {
             if keyed.entries.is_empty() {
                 continue;
             }
-            match a.nearest(side) {
+            match a.word(side, 0) {
                 Near::End => {}
-                Near::Word(_, e0, key) => {
-                    let len = (e0 - a.span(side)) as u8;
+                Near::Word(s0, e0, key) => {
+                    let len = (e0 - s0) as u8;
                     let from = keyed.words.partition_point(|&(k, _, _)| k < key);
                     for &(k, l, e) in &keyed.words[from..] {
                         if k != key {
@@ -772,37 +772,51 @@ impl<'b> Around<'b> {
         if self.open {
             return true;
         }
-        for (i, slot) in w.before.iter().enumerate() {
-            while self.n_before <= i {
-                let near = word_before(self.b, self.before_at);
-                if let Near::Word(s, _, _) = near {
-                    self.before_at = s;
+        for (side, slots) in [(Side::Before, &w.before), (Side::After, &w.after)] {
+            for (i, slot) in slots.iter().enumerate() {
+                match self.word(side, i) {
+                    Near::Word(s, e, key) if slot.accepts(self.b, s, e - s, key) => {}
+                    Near::Unknown => return true,
+                    _ => return false,
                 }
-                self.before[self.n_before] = near;
-                self.n_before += 1;
-            }
-            match self.before[i] {
-                Near::Word(s, e, key) if slot.accepts(self.b, s, e - s, key) => {}
-                Near::Unknown => return true,
-                _ => return false,
-            }
-        }
-        for (i, slot) in w.after.iter().enumerate() {
-            while self.n_after <= i {
-                let near = word_after(self.b, self.after_at.0, self.after_at.1);
-                if let Near::Word(s, e, _) = near {
-                    self.after_at = (s, e);
-                }
-                self.after[self.n_after] = near;
-                self.n_after += 1;
-            }
-            match self.after[i] {
-                Near::Word(s, e, key) if slot.accepts(self.b, s, e - s, key) => {}
-                Near::Unknown => return true,
-                _ => return false,
             }
         }
         true
+    }
+
+    /// The `i`-th word from the anchor on one side (0: the nearest), read
+    /// from the raw text the first time it is asked for.
+    fn word(&mut self, side: Side, i: usize) -> Near {
+        loop {
+            let n = match side {
+                Side::Before => self.n_before,
+                Side::After => self.n_after,
+            };
+            if n > i {
+                return match side {
+                    Side::Before => self.before[i],
+                    Side::After => self.after[i],
+                };
+            }
+            match side {
+                Side::Before => {
+                    let near = word_before(self.b, self.before_at);
+                    if let Near::Word(s, _, _) = near {
+                        self.before_at = s;
+                    }
+                    self.before[n] = near;
+                    self.n_before += 1;
+                }
+                Side::After => {
+                    let near = word_after(self.b, self.after_at.0, self.after_at.1);
+                    if let Near::Word(s, e, _) = near {
+                        self.after_at = (s, e);
+                    }
+                    self.after[n] = near;
+                    self.n_after += 1;
+                }
+            }
+        }
     }
 }
 
@@ -858,44 +872,6 @@ impl Anchored {
 enum Side {
     Before,
     After,
-}
-
-impl Around<'_> {
-    /// The word right next to the anchor on one side.
-    fn nearest(&mut self, side: Side) -> Near {
-        match side {
-            Side::Before => {
-                if self.n_before == 0 {
-                    let near = word_before(self.b, self.before_at);
-                    if let Near::Word(s, _, _) = near {
-                        self.before_at = s;
-                    }
-                    self.before[0] = near;
-                    self.n_before = 1;
-                }
-                self.before[0]
-            }
-            Side::After => {
-                if self.n_after == 0 {
-                    let near = word_after(self.b, self.after_at.0, self.after_at.1);
-                    if let Near::Word(s, e, _) = near {
-                        self.after_at = (s, e);
-                    }
-                    self.after[0] = near;
-                    self.n_after = 1;
-                }
-                self.after[0]
-            }
-        }
-    }
-
-    /// Start of the nearest word on that side (read by [`Around::nearest`]).
-    fn span(&self, side: Side) -> usize {
-        match (side, self.before[0], self.after[0]) {
-            (Side::Before, Near::Word(s, _, _), _) | (Side::After, _, Near::Word(s, _, _)) => s,
-            _ => unreachable!("nearest word read"),
-        }
-    }
 }
 
 /// The matcher's word next to a run, as far as the raw text tells.
@@ -1555,6 +1531,22 @@ terms = ["long 1,000 km", "of 3.5 miles", "arms ... we", "is arm*"]
         })
     }
 
+    /// [`check`] on the words joined by the separators.
+    fn check_joined(
+        tagger: &Tagger,
+        words: &[&str],
+        seps: &[&str],
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let mut text = String::new();
+        for (w, sep) in words.iter().zip(seps) {
+            text.push_str(w);
+            text.push_str(sep);
+        }
+        check(tagger, &text, &mut Scratch::default())
+            .map(|_| ())
+            .map_err(proptest::test_runner::TestCaseError::fail)
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         /// Random claims around the window lexicon's words.
@@ -1577,14 +1569,7 @@ terms = ["long 1,000 km", "of 3.5 miles", "arms ... we", "is arm*"]
             let tagger = window_tagger();
             let mut s = Scratch::default();
             assert!(!check(tagger, "Nothing here.", &mut s).unwrap(), "the gate is active");
-            let mut text = String::new();
-            for (w, sep) in words.iter().zip(&seps) {
-                text.push_str(w);
-                text.push_str(sep);
-            }
-            if let Err(e) = check(tagger, &text, &mut s) {
-                return Err(proptest::test_runner::TestCaseError::fail(e));
-            }
+            check_joined(tagger, &words, &seps)?;
         }
     }
 
@@ -1614,16 +1599,7 @@ terms = ["long 1,000 km", "of 3.5 miles", "arms ... we", "is arm*"]
             ]),
             0..24,
         ), seps in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "-"]), 24)) {
-            let tagger = tagger();
-            let mut s = Scratch::default();
-            let mut text = String::new();
-            for (w, sep) in words.iter().zip(&seps) {
-                text.push_str(w);
-                text.push_str(sep);
-            }
-            if let Err(e) = check(tagger, &text, &mut s) {
-                return Err(proptest::test_runner::TestCaseError::fail(e));
-            }
+            check_joined(tagger(), &words, &seps)?;
         }
     }
 }
