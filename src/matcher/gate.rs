@@ -739,10 +739,10 @@ struct Around<'b> {
     n_before: usize,
     after: [Near; MAX_SLOTS],
     n_after: usize,
-    /// Start of the farthest word before read so far; the farthest word
-    /// after read so far.
+    /// Start of the farthest word before, end of the farthest word after,
+    /// read so far.
     before_at: usize,
-    after_at: (usize, usize),
+    after_at: usize,
 }
 
 impl<'b> Around<'b> {
@@ -763,7 +763,7 @@ impl<'b> Around<'b> {
             after: [Near::End; MAX_SLOTS],
             n_after: 0,
             before_at: start,
-            after_at: (start, end),
+            after_at: end,
         }
     }
 
@@ -808,9 +808,9 @@ impl<'b> Around<'b> {
                     self.n_before += 1;
                 }
                 Side::After => {
-                    let near = word_after(self.b, self.after_at.0, self.after_at.1);
-                    if let Near::Word(s, e, _) = near {
-                        self.after_at = (s, e);
+                    let near = word_after(self.b, self.after_at);
+                    if let Near::Word(_, e, _) = near {
+                        self.after_at = e;
                     }
                     self.after[n] = near;
                     self.n_after += 1;
@@ -915,12 +915,12 @@ fn word_before(b: &[u8], mut at: usize) -> Near {
     }
 }
 
-/// The word after the run `b[start..end]`.
-fn word_after(b: &[u8], start: usize, end: usize) -> Near {
+/// The word after a run that ends at `end`.
+fn word_after(b: &[u8], end: usize) -> Near {
     let n = b.len();
-    let mut prev = (start, end);
+    let mut from = end;
     loop {
-        let mut s = prev.1;
+        let mut s = from;
         while s < n && !is_run_byte(b[s]) {
             s += 1;
         }
@@ -932,7 +932,7 @@ fn word_after(b: &[u8], start: usize, end: usize) -> Near {
             e += 1;
         }
         if is_possessive_s(b, s, e) {
-            prev = (s, e);
+            from = e;
             continue;
         }
         if joined(b, s, e) {
