@@ -904,14 +904,10 @@ fn word_before(b: &[u8], mut at: usize) -> Near {
         while s > 0 && is_run_byte(b[s - 1]) {
             s -= 1;
         }
-        if is_possessive_s(b, s, e) {
-            at = s;
-            continue;
+        match near(b, s, e) {
+            Some(near) => return near,
+            None => at = s,
         }
-        if joined(b, s, e) {
-            return Near::Unknown;
-        }
-        return Near::Word(s, e, load8(b, s, (e - s).min(8)));
     }
 }
 
@@ -931,14 +927,22 @@ fn word_after(b: &[u8], end: usize) -> Near {
         while e < n && is_run_byte(b[e]) {
             e += 1;
         }
-        if is_possessive_s(b, s, e) {
-            from = e;
-            continue;
+        match near(b, s, e) {
+            Some(near) => return near,
+            None => from = e,
         }
-        if joined(b, s, e) {
-            return Near::Unknown;
-        }
-        return Near::Word(s, e, load8(b, s, (e - s).min(8)));
+    }
+}
+
+/// What the run `b[s..e]` is to the matcher; `None` for the `s` of a
+/// possessive `'s`, which is punctuation (read on past it).
+fn near(b: &[u8], s: usize, e: usize) -> Option<Near> {
+    if is_possessive_s(b, s, e) {
+        None
+    } else if joined(b, s, e) {
+        Some(Near::Unknown)
+    } else {
+        Some(Near::Word(s, e, load8(b, s, (e - s).min(8))))
     }
 }
 
