@@ -241,3 +241,24 @@ fn passthrough_fields_are_written_compactly_in_order() {
         )
     );
 }
+
+/// A line that is not UTF-8 is one skipped record, named by its line; the
+/// lines around it are tagged.
+#[test]
+fn a_line_that_is_not_utf8_is_skipped_with_its_number() {
+    let mut input = b"{\"id\":\"a\",\"text\":\"Crimea.\"}\n{\"id\":\"b\",\"text\":\"Kyi".to_vec();
+    input.extend_from_slice(&[0xff, 0xfe]);
+    input.extend_from_slice(b"v.\"}\r\n{\"id\":\"c\",\"text\":\"Kyiv.\"}");
+    let out = opstance().arg("tag").write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("<stdin>:2: not valid UTF-8 (byte 22 of the line)"),
+        "{stderr}"
+    );
+    let ids: Vec<String> = lines(&out.stdout)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "c"]);
+}

@@ -1,11 +1,12 @@
 //! `opstance tag`: tag claims (JSON Lines) with themes and stances.
 //!
-//! Streaming: input is read in bounded batches of lines, each batch is
-//! tagged in parallel (order kept) and written and flushed before the next
-//! is read, so memory stays flat on unbounded stdin and the command works as
-//! a filter under `rdd.pipe` or GNU parallel.
+//! Streaming: input is read in bounded batches of whole lines (one block of
+//! bytes each, see [`lines`]), each batch is tagged in parallel (order kept)
+//! and written and flushed before the next is read, so memory stays flat on
+//! unbounded stdin and the command works as a filter under `rdd.pipe` or GNU
+//! parallel.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use std::borrow::Cow;
@@ -21,7 +22,9 @@ use crate::pipeline::Pipeline;
 use crate::stance::{Scratch, Tagger};
 use crate::write::cells;
 
+mod lines;
 mod record;
+use lines::{Batch, LineReader};
 use record::{Record, Str};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -62,15 +65,14 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-/// Lines per parallel batch: bounds memory, keeps threads busy.
-const BATCH_LINES: usize = 1024;
 /// Output bytes of a chunk of lines, and its bad records (line, message).
 type ChunkOut = (Vec<u8>, Vec<(u64, String)>);
 
 /// Lines per parallel task inside a batch.
 const CHUNK_LINES: usize = 64;
-/// Bytes per batch, so a few huge records do not blow the bound.
-const BATCH_BYTES: usize = 8 << 20;
+/// Input bytes per batch (whole lines; a longer line makes a bigger one):
+/// bounds memory, keeps threads busy.
+const BATCH_BYTES: usize = 4 << 20;
 
 /// Columns of `--format csv`.
 pub const CSV_COLUMNS: [&str; 6] = ["id", "theme", "stance", "score", "cues", "text"];
@@ -86,13 +88,15 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         Some(p) if p.as_os_str() != "-" => p.display().to_string(),
         _ => "<stdin>".to_string(),
     };
-    let source: Box<dyn std::io::Read + Send> = match &args.input {
+    let (source, from_file): (Box<dyn std::io::Read + Send>, bool) = match &args.input {
         Some(p) if p.as_os_str() != "-" => {
-            Box::new(std::fs::File::open(p).map_err(|e| crate::Error::io(p, e))?)
+            let f = std::fs::File::open(p).map_err(|e| crate::Error::io(p, e))?;
+            let is_file = f.metadata().is_ok_and(|m| m.is_file());
+            (Box::new(f), is_file)
         }
-        _ => Box::new(std::io::stdin()),
+        _ => (Box::new(std::io::stdin()), stdin_is_file()),
     };
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, source);
+    let mut reader = LineReader::new(source, BATCH_BYTES);
     let out_name = Dest::name(args.out.as_deref());
     let io_err = |e: std::io::Error| crate::Error::io(out_name.clone(), e);
     let mut dest = Dest::open(args.out.as_deref())?;
@@ -103,22 +107,32 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
             .map_err(io_err)?;
     }
     let mut skipped = 0usize;
-    let mut line_no = 0u64;
-    let mut spare: Vec<String> = Vec::new();
+    let mut lines_read = 0u64;
     let read_err = |e: std::io::Error| crate::Error::io(in_name.clone(), e);
-    let process = |batch: &[(u64, String)]| -> Vec<ChunkOut> {
+    let process = |batch: &Batch| -> Vec<ChunkOut> {
         // Chunks of lines per task: one output buffer per chunk, not per line.
         batch
+            .lines
             .par_chunks(CHUNK_LINES)
             .map_init(Scratch::default, |scratch, chunk| {
-                let mut out = Vec::with_capacity(chunk.len() * 512);
+                let first = &chunk[0];
+                let bytes = chunk.last().map_or(0, |l| l.2) - first.1;
+                let mut out = Vec::with_capacity(bytes + bytes / 4 + 1024);
                 let mut errs = Vec::new();
-                for (ln, line) in chunk {
+                for &(ln, s, e) in chunk {
                     let mark = out.len();
-                    if let Err(msg) = tag_line(*ln, line, args, &pipeline, scratch, &mut out) {
+                    let line = match std::str::from_utf8(&batch.buf[s..e]) {
+                        Ok(line) => line,
+                        Err(err) => {
+                            let at = err.valid_up_to() + 1;
+                            errs.push((ln, format!("not valid UTF-8 (byte {at} of the line)")));
+                            continue;
+                        }
+                    };
+                    if let Err(msg) = tag_line(ln, line, args, &pipeline, scratch, &mut out) {
                         out.truncate(mark);
                         if !msg.is_empty() {
-                            errs.push((*ln, msg));
+                            errs.push((ln, msg));
                         }
                     }
                 }
@@ -126,18 +140,20 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
             })
             .collect()
     };
-    let mut batch = read_batch(&mut reader, &mut line_no, &mut spare).map_err(read_err)?;
-    while !batch.is_empty() {
-        // Read the next batch while this one is tagged, unless the next read
-        // may block on a slow pipe: then this batch is written first.
-        let (results, next) = if reader.buffer().is_empty() {
-            (process(&batch), None)
-        } else {
-            let (r, n) = rayon::join(
-                || process(&batch),
-                || read_batch(&mut reader, &mut line_no, &mut spare),
-            );
+    // The next batch is read while this one is tagged only when reading
+    // cannot block on a slow producer (a file): otherwise this batch is
+    // written first, so output keeps pace with a pipe.
+    let prefetch = from_file;
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut batch = reader.next_batch(Vec::new()).map_err(read_err)?;
+    while !batch.lines.is_empty() {
+        lines_read += batch.lines.len() as u64;
+        let (results, next) = if prefetch && !reader.at_end() {
+            let buf = spare.pop().unwrap_or_default();
+            let (r, n) = rayon::join(|| process(&batch), || reader.next_batch(buf));
             (r, Some(n.map_err(read_err)?))
+        } else {
+            (process(&batch), None)
         };
         for (bytes, errs) in results {
             dest.write_all(&bytes).map_err(io_err)?;
@@ -149,43 +165,38 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
             }
         }
         dest.flush().map_err(io_err)?;
-        spare.extend(batch.drain(..).map(|(_, s)| s));
+        spare.push(std::mem::take(&mut batch.buf));
         batch = match next {
             Some(b) => b,
-            None => read_batch(&mut reader, &mut line_no, &mut spare).map_err(read_err)?,
+            None => {
+                let buf = spare.pop().unwrap_or_default();
+                reader.next_batch(buf).map_err(read_err)?
+            }
         };
     }
     dest.finish().map_err(io_err)?;
     if g.verbose > 0 {
-        eprintln!("{line_no} lines, {skipped} skipped");
+        eprintln!("{lines_read} lines, {skipped} skipped");
     }
     Ok(Finished { skipped })
 }
 
-/// Read up to one batch of lines (numbered from `line_no + 1`). Stops
-/// early when nothing is buffered, so a slow pipe never holds output back.
-fn read_batch<R: std::io::Read>(
-    reader: &mut std::io::BufReader<R>,
-    line_no: &mut u64,
-    spare: &mut Vec<String>,
-) -> std::io::Result<Vec<(u64, String)>> {
-    let mut batch = Vec::with_capacity(BATCH_LINES);
-    let mut bytes = 0;
-    while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
-        if !batch.is_empty() && reader.buffer().is_empty() {
-            break;
-        }
-        let mut s = spare.pop().unwrap_or_default();
-        s.clear();
-        let n = reader.read_line(&mut s)?;
-        if n == 0 {
-            break;
-        }
-        *line_no += 1;
-        bytes += n;
-        batch.push((*line_no, s));
+/// Whether stdin is a regular file (`< FILE`), which a read never blocks on.
+fn stdin_is_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.is_file())
     }
-    Ok(batch)
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// Tag one input line, appending to `out` (the caller truncates on error).
@@ -209,13 +220,13 @@ fn tag_line(
     let text = Str::decode(text_raw)
         .map_err(|_| format!("field `{}` is not a string", args.text_field))?;
     let text: &str = &text.0;
-    let id: String = match rec.get("id") {
-        None => ln.to_string(),
+    let id: Cow<str> = match rec.get("id") {
+        None => ln.to_string().into(),
         Some(raw) => match Str::decode(raw) {
-            Ok(s) => s.0.into_owned(),
+            Ok(s) => s.0,
             // No id: the line number stands in, so outputs still join back.
-            Err(_) if raw == "null" => ln.to_string(),
-            Err(_) => raw.to_string(),
+            Err(_) if raw == "null" => ln.to_string().into(),
+            Err(_) => raw.into(),
         },
     };
     let tagger = pipeline.tagger.as_ref().expect("tag has a tagger");
@@ -226,7 +237,7 @@ fn tag_line(
         return Ok(());
     }
     let article = Article {
-        id: id.clone(),
+        id: id.to_string(),
         language: "en".into(),
         body: 0..text.len(),
         text: text.to_string(),
@@ -327,6 +338,11 @@ fn write_record(
             }
             w.flush().expect("write to Vec");
         }
+        Format::Jsonl if claim.is_none() && id_first_as_is(rec) => {
+            // The record as it stands, but for its closing brace.
+            out.extend_from_slice(&line.as_bytes()[..line.len() - 1]);
+            write_themes(out, lex, text, tags);
+        }
         Format::Jsonl => {
             out.extend_from_slice(b"{\"id\":");
             json_str(out, id);
@@ -339,7 +355,7 @@ fn write_record(
                     out.extend_from_slice(&line.as_bytes()[a..b]);
                 }
             };
-            for (key, v) in &rec.0 {
+            for (key, v) in &rec.fields {
                 let k: &str = key;
                 if k == "id" || k == "themes" {
                     continue;
@@ -392,52 +408,138 @@ fn write_record(
                 out.push(b':');
                 json_str(out, ctext);
             }
-            out.extend_from_slice(b",\"themes\":{");
-            for (i, t) in tags.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                json_str(out, &lex.themes[t.theme].id);
-                out.extend_from_slice(b":{\"stance\":");
-                out.extend_from_slice(t.stance.to_string().as_bytes());
-                out.extend_from_slice(b",\"score\":");
-                serde_json::to_writer(&mut *out, &round4(t.score)).expect("write to Vec");
-                out.extend_from_slice(b",\"evidence\":[");
-                for (j, e) in t.evidence.iter().enumerate() {
-                    if j > 0 {
+            write_themes(out, lex, text, tags);
+        }
+    }
+}
+
+/// Whether the record, written as it stands, is already what
+/// [`write_record`] writes before `themes`: compact, `id` first as a plain
+/// string, no other `id` or `themes`.
+fn id_first_as_is(rec: &Record) -> bool {
+    let Some(((k, v), rest)) = rec.fields.split_first() else {
+        return false;
+    };
+    // A string without escapes is written back as it was.
+    rec.compact
+        && k == "id"
+        && v.starts_with('"')
+        && !v.contains('\\')
+        && rest.iter().all(|(k, _)| k != "id" && k != "themes")
+}
+
+/// `,"themes":{…}}` and the line end.
+fn write_themes(out: &mut Vec<u8>, lex: &Lexicon, text: &str, tags: &ClaimTags) {
+    out.extend_from_slice(b",\"themes\":{");
+    for (i, t) in tags.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(out, &lex.themes[t.theme].id);
+        out.extend_from_slice(b":{\"stance\":");
+        out.extend_from_slice(t.stance.to_string().as_bytes());
+        out.extend_from_slice(b",\"score\":");
+        serde_json::to_writer(&mut *out, &round4(t.score)).expect("write to Vec");
+        out.extend_from_slice(b",\"evidence\":[");
+        for (j, e) in t.evidence.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(match e.kind {
+                EvidenceKind::Term => b"{\"kind\":\"term\",\"entry\":",
+                EvidenceKind::Cue => b"{\"kind\":\"cue\",\"entry\":",
+            });
+            json_str(out, &e.entry);
+            out.extend_from_slice(b",\"start\":");
+            out.extend_from_slice(e.start.to_string().as_bytes());
+            out.extend_from_slice(b",\"end\":");
+            out.extend_from_slice(e.end.to_string().as_bytes());
+            out.extend_from_slice(b",\"text\":");
+            json_str(out, text.get(e.start..e.end).unwrap_or(""));
+            out.extend_from_slice(b",\"pole\":");
+            out.extend_from_slice(e.pole.to_string().as_bytes());
+            out.extend_from_slice(b",\"weight\":");
+            serde_json::to_writer(&mut *out, &round4(e.weight)).expect("write to Vec");
+            out.extend_from_slice(b",\"modifiers\":[");
+            let mut first = true;
+            for (f, name) in modifier::NAMES {
+                if e.modifiers & f != 0 {
+                    if !first {
                         out.push(b',');
                     }
-                    out.extend_from_slice(match e.kind {
-                        EvidenceKind::Term => b"{\"kind\":\"term\",\"entry\":",
-                        EvidenceKind::Cue => b"{\"kind\":\"cue\",\"entry\":",
-                    });
-                    json_str(out, &e.entry);
-                    out.extend_from_slice(b",\"start\":");
-                    out.extend_from_slice(e.start.to_string().as_bytes());
-                    out.extend_from_slice(b",\"end\":");
-                    out.extend_from_slice(e.end.to_string().as_bytes());
-                    out.extend_from_slice(b",\"text\":");
-                    json_str(out, text.get(e.start..e.end).unwrap_or(""));
-                    out.extend_from_slice(b",\"pole\":");
-                    out.extend_from_slice(e.pole.to_string().as_bytes());
-                    out.extend_from_slice(b",\"weight\":");
-                    serde_json::to_writer(&mut *out, &round4(e.weight)).expect("write to Vec");
-                    out.extend_from_slice(b",\"modifiers\":[");
-                    let mut first = true;
-                    for (f, name) in modifier::NAMES {
-                        if e.modifiers & f != 0 {
-                            if !first {
-                                out.push(b',');
-                            }
-                            first = false;
-                            json_str(out, name);
-                        }
-                    }
-                    out.extend_from_slice(b"]}");
+                    first = false;
+                    json_str(out, name);
                 }
-                out.extend_from_slice(b"]}");
             }
-            out.extend_from_slice(b"}}\n");
+            out.extend_from_slice(b"]}");
+        }
+        out.extend_from_slice(b"]}");
+    }
+    out.extend_from_slice(b"}}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `tag` writes for one line, with the as-is copy allowed or not.
+    fn written(line: &str, as_is: bool) -> Vec<u8> {
+        let args = Args {
+            input: None,
+            split: false,
+            format: Format::Jsonl,
+            text_field: "text".into(),
+            lexicon: Vec::new(),
+            out: None,
+        };
+        static TAGGER: std::sync::OnceLock<Tagger> = std::sync::OnceLock::new();
+        let tagger = TAGGER.get_or_init(|| Tagger::new(Lexicon::load(&[]).unwrap()));
+        let mut rec = Record::parse(line).unwrap();
+        rec.compact &= as_is;
+        let text = Str::decode(rec.get("text").unwrap()).unwrap().0;
+        let id = Str::decode(rec.get("id").unwrap()).map_or("1".into(), |s| s.0);
+        let tags = tagger.tag(&text, &mut Scratch::default());
+        let mut out = Vec::new();
+        write_record(
+            &mut out,
+            line,
+            &args,
+            tagger.lexicon(),
+            &id,
+            &rec,
+            &text,
+            None,
+            &tags,
+        );
+        out
+    }
+
+    proptest::proptest! {
+        /// Copying a compact record as it stands writes what writing it
+        /// field by field does.
+        #[test]
+        fn as_is_copy_equals_the_field_by_field_writing(
+            id in proptest::sample::select(vec![r#""a:1""#, r#""é \u00e9""#, "7", "null", r#""q\"x""#]),
+            fields in proptest::collection::vec(proptest::sample::select(vec![
+                r#""x":1"#, r#""y":[1, 2]"#, r#""k":{"n":null}"#, r#""themes":3"#,
+                r#""id":"b""#, r#""s":"v w""#, r#""zA":"q""#,
+            ]), 0..5),
+            text in proptest::sample::select(vec![
+                "Nothing here.", "Ukraine must never cede Crimea.", "Kyiv\u{2019}s \\\"allies\\\" stall.",
+            ]),
+            at in 0usize..6,
+            id_first in proptest::bool::ANY,
+        ) {
+            let mut parts: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+            parts.insert(at.min(parts.len()), format!(r#""text":"{text}""#));
+            let id = format!(r#""id":{id}"#);
+            if id_first { parts.insert(0, id) } else { parts.push(id) }
+            let line = format!("{{{}}}", parts.join(","));
+            proptest::prop_assert_eq!(
+                String::from_utf8(written(&line, true)).unwrap(),
+                String::from_utf8(written(&line, false)).unwrap(),
+                "{}", line
+            );
         }
     }
 }

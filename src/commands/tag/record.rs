@@ -14,22 +14,33 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// A JSON object: (key, raw value) in input order, duplicates kept.
-#[derive(Debug, PartialEq)]
-pub struct Record<'a>(pub Vec<(Cow<'a, str>, &'a str)>);
+#[derive(Debug)]
+pub struct Record<'a> {
+    pub fields: Vec<(Cow<'a, str>, &'a str)>,
+    /// The line is `{"key":value,...}` exactly: no whitespace outside the
+    /// values, every key as written. Fields can then be copied as runs.
+    pub compact: bool,
+}
+
+/// Records are equal when their fields are (however they were written).
+impl PartialEq for Record<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields == other.fields
+    }
+}
 
 impl<'a> Record<'a> {
     /// Parse one line (without its line end).
     pub fn parse(line: &'a str) -> Result<Record<'a>, serde_json::Error> {
         match scan::object(line) {
             Some(r) => Ok(r),
-            None => serde_json::from_str::<SerdeRecord>(line)
-                .map(|r| Record(r.0.into_iter().map(|(k, v)| (k, v.get())).collect())),
+            None => serde_json::from_str::<SerdeRecord>(line).map(SerdeRecord::into_record),
         }
     }
 
     /// The raw value of the first field named `key`.
     pub fn get(&self, key: &str) -> Option<&'a str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 }
 
@@ -72,6 +83,15 @@ impl<'de> Deserialize<'de> for Str<'de> {
 
 /// The `serde_json` reading of a record (the fallback).
 struct SerdeRecord<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'a> SerdeRecord<'a> {
+    fn into_record(self) -> Record<'a> {
+        Record {
+            fields: self.0.into_iter().map(|(k, v)| (k, v.get())).collect(),
+            compact: false,
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for SerdeRecord<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -141,7 +161,25 @@ mod scan {
                 }
             }
         }
-        (i == b.len()).then_some(Record(fields))
+        let compact = i == b.len() && is_compact(b, &fields);
+        (i == b.len()).then_some(Record { fields, compact })
+    }
+
+    /// Whether the fields fill the line as `{"k":v,"k":v}`, nothing between.
+    fn is_compact(b: &[u8], fields: &[(Cow<'_, str>, &str)]) -> bool {
+        if fields.is_empty() {
+            return b == b"{}";
+        }
+        let base = b.as_ptr() as usize;
+        let mut at = 1; // after the `{`
+        for (k, v) in fields {
+            let (ko, vo) = (k.as_ptr() as usize - base, v.as_ptr() as usize - base);
+            if ko != at + 1 || vo != ko + k.len() + 2 {
+                return false;
+            }
+            at = vo + v.len() + 1; // past the `,` or `}`
+        }
+        b.first() == Some(&b'{') && at == b.len()
     }
 
     fn ws(b: &[u8], mut i: usize) -> usize {
@@ -288,7 +326,7 @@ mod tests {
     fn by_serde(line: &str) -> Option<Record<'_>> {
         serde_json::from_str::<SerdeRecord>(line)
             .ok()
-            .map(|r| Record(r.0.into_iter().map(|(k, v)| (k, v.get())).collect()))
+            .map(SerdeRecord::into_record)
     }
 
     #[test]
@@ -320,6 +358,22 @@ mod tests {
             Some(r#""x""#)
         );
         assert!(Record::parse(r#"{"n":01}"#).is_err());
+    }
+
+    #[test]
+    fn compact_means_nothing_between_fields() {
+        for (line, compact) in [
+            (r#"{"id":"a","n":[1, 2],"t":"x y"}"#, true),
+            ("{}", true),
+            (r#"{"id":"a", "t":"x"}"#, false),
+            (r#"{ "id":"a"}"#, false),
+            (r#"{"id" :"a"}"#, false),
+            (r#"{"id":"a"} "#, false),
+            (r#"{"t\u0065xt":"x"}"#, false),
+            ("{ }", false),
+        ] {
+            assert_eq!(Record::parse(line).unwrap().compact, compact, "{line}");
+        }
     }
 
     proptest::proptest! {
@@ -354,6 +408,8 @@ mod tests {
             let line = format!("{{{}}}", body.join(sep));
             let r = scan::object(&line);
             proptest::prop_assert!(r.is_some(), "{}", line);
+            let compact = r.as_ref().is_some_and(|r| r.compact);
+            proptest::prop_assert_eq!(compact, !spaced || fields.len() < 2, "{}", line);
             proptest::prop_assert_eq!(r, by_serde(&line));
         }
     }
