@@ -25,7 +25,7 @@ use crate::write::cells;
 mod lines;
 mod record;
 use lines::{Batch, LineReader};
-use record::{Record, Str};
+use record::{recycle, Fields, Record};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -114,7 +114,7 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
         batch
             .lines
             .par_chunks(CHUNK_LINES)
-            .map_init(Scratch::default, |scratch, chunk| {
+            .map_init(Default::default, |(scratch, fields), chunk| {
                 let first = &chunk[0];
                 let bytes = chunk.last().map_or(0, |l| l.2) - first.1;
                 let mut out = Vec::with_capacity(bytes + bytes / 4 + 1024);
@@ -129,7 +129,8 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
                             continue;
                         }
                     };
-                    if let Err(msg) = tag_line(ln, line, args, &pipeline, scratch, &mut out) {
+                    if let Err(msg) = tag_line(ln, line, args, &pipeline, scratch, fields, &mut out)
+                    {
                         out.truncate(mark);
                         if !msg.is_empty() {
                             errs.push((ln, msg));
@@ -200,29 +201,46 @@ fn stdin_is_file() -> bool {
 }
 
 /// Tag one input line, appending to `out` (the caller truncates on error).
-/// `Err("")` = blank line (not a record).
+/// `Err("")` = blank line (not a record). `fields` is a spare field list.
 fn tag_line(
     ln: u64,
     line: &str,
     args: &Args,
     pipeline: &Pipeline,
     scratch: &mut Scratch,
+    fields: &mut Fields<'static>,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
     let line = line.trim_end_matches(['\n', '\r']);
     if line.trim().is_empty() {
         return Err(String::new());
     }
-    let rec = Record::parse(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let rec = Record::parse_into(line, recycle(std::mem::take(fields)))
+        .map_err(|e| format!("not a JSON object: {e}"))?;
+    let result = tag_record(ln, line, &rec, args, pipeline, scratch, out);
+    *fields = recycle(rec.fields);
+    result
+}
+
+fn tag_record(
+    ln: u64,
+    line: &str,
+    rec: &Record,
+    args: &Args,
+    pipeline: &Pipeline,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     let text_raw = rec
         .get(&args.text_field)
         .ok_or_else(|| format!("no `{}` field", args.text_field))?;
-    let text = Str::decode(text_raw)
+    let text = rec
+        .string(text_raw)
         .map_err(|_| format!("field `{}` is not a string", args.text_field))?;
     let text: &str = &text.0;
     let id: Cow<str> = match rec.get("id") {
         None => ln.to_string().into(),
-        Some(raw) => match Str::decode(raw) {
+        Some(raw) => match rec.string(raw) {
             Ok(s) => s.0,
             // No id: the line number stands in, so outputs still join back.
             Err(_) if raw == "null" => ln.to_string().into(),
@@ -233,7 +251,7 @@ fn tag_line(
     let lex = tagger.lexicon();
     if !args.split {
         let tags = tagger.tag(text, scratch);
-        write_record(out, line, args, lex, &id, &rec, text, None, &tags);
+        write_record(out, line, args, lex, &id, rec, text, None, &tags);
         return Ok(());
     }
     let article = Article {
@@ -252,7 +270,7 @@ fn tag_line(
             args,
             lex,
             &cid,
-            &rec,
+            rec,
             text,
             Some((c.index, c.start, c.end, &c.text)),
             tags,
@@ -480,6 +498,7 @@ fn write_themes(out: &mut Vec<u8>, lex: &Lexicon, text: &str, tags: &ClaimTags) 
 
 #[cfg(test)]
 mod tests {
+    use super::record::Str;
     use super::*;
 
     /// What `tag` writes for one line, with the as-is copy allowed or not.

@@ -20,6 +20,19 @@ pub struct Record<'a> {
     /// The line is `{"key":value,...}` exactly: no whitespace outside the
     /// values, every key as written. Fields can then be copied as runs.
     pub compact: bool,
+    /// Some string in the line has an escape (always true when unknown):
+    /// without one, a string value is its own text.
+    pub escapes: bool,
+}
+
+/// Field lists, kept between lines so that a line costs no allocation.
+pub type Fields<'a> = Vec<(Cow<'a, str>, &'a str)>;
+
+/// An empty field list reusing `v`'s allocation, for another line.
+pub fn recycle<'b>(mut v: Fields<'_>) -> Fields<'b> {
+    v.clear();
+    // Same layout: the standard library collects in place.
+    v.into_iter().map(|_| unreachable!()).collect()
 }
 
 /// Records are equal when their fields are (however they were written).
@@ -31,8 +44,14 @@ impl PartialEq for Record<'_> {
 
 impl<'a> Record<'a> {
     /// Parse one line (without its line end).
+    #[cfg(test)]
     pub fn parse(line: &'a str) -> Result<Record<'a>, serde_json::Error> {
-        match scan::object(line) {
+        Record::parse_into(line, Vec::new())
+    }
+
+    /// [`Record::parse`], filling `fields` (an empty list, see [`recycle`]).
+    pub fn parse_into(line: &'a str, fields: Fields<'a>) -> Result<Record<'a>, serde_json::Error> {
+        match scan::object(line, fields) {
             Some(r) => Ok(r),
             None => serde_json::from_str::<SerdeRecord>(line).map(SerdeRecord::into_record),
         }
@@ -41,6 +60,14 @@ impl<'a> Record<'a> {
     /// The raw value of the first field named `key`.
     pub fn get(&self, key: &str) -> Option<&'a str> {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// Decode one of this record's raw values that should be a string.
+    pub fn string(&self, raw: &'a str) -> Result<Str<'a>, serde_json::Error> {
+        if !self.escapes && raw.len() >= 2 && raw.starts_with('"') {
+            return Ok(Str(Cow::Borrowed(&raw[1..raw.len() - 1])));
+        }
+        Str::decode(raw)
     }
 }
 
@@ -89,6 +116,7 @@ impl<'a> SerdeRecord<'a> {
         Record {
             fields: self.0.into_iter().map(|(k, v)| (k, v.get())).collect(),
             compact: false,
+            escapes: true,
         }
     }
 }
@@ -120,35 +148,37 @@ impl<'de> Deserialize<'de> for SerdeRecord<'de> {
 /// The direct scan. Every function returns the position after what it
 /// read, or `None` to leave the line to `serde_json`.
 mod scan {
-    use super::Record;
+    use super::{Fields, Record};
     use std::borrow::Cow;
 
     /// Nesting deeper than this goes to `serde_json` (its limit is 128).
     const MAX_DEPTH: usize = 32;
 
-    pub fn object(line: &str) -> Option<Record<'_>> {
+    /// `fields` must be empty; it is filled and handed back in the record.
+    pub fn object<'a>(line: &'a str, mut fields: Fields<'a>) -> Option<Record<'a>> {
         let b = line.as_bytes();
         let mut i = ws(b, 0);
         if b.get(i) != Some(&b'{') {
             return None;
         }
         i = ws(b, i + 1);
-        let mut fields = Vec::with_capacity(24);
+        let mut esc = false;
         if b.get(i) == Some(&b'}') {
             i = ws(b, i + 1);
         } else {
             loop {
-                let k_end = string(b, i)?;
-                let key = &line[i + 1..k_end - 1];
-                if key.contains('\\') {
+                let mut key_esc = false;
+                let k_end = string(b, i, &mut key_esc)?;
+                if key_esc {
                     return None; // an escaped key: let serde decode it
                 }
+                let key = &line[i + 1..k_end - 1];
                 i = ws(b, k_end);
                 if b.get(i) != Some(&b':') {
                     return None;
                 }
                 let v_start = ws(b, i + 1);
-                let v_end = value(b, v_start, 0)?;
+                let v_end = value(b, v_start, 0, &mut esc)?;
                 fields.push((Cow::Borrowed(key), &line[v_start..v_end]));
                 i = ws(b, v_end);
                 match b.get(i) {
@@ -162,7 +192,11 @@ mod scan {
             }
         }
         let compact = i == b.len() && is_compact(b, &fields);
-        (i == b.len()).then_some(Record { fields, compact })
+        (i == b.len()).then_some(Record {
+            fields,
+            compact,
+            escapes: esc,
+        })
     }
 
     /// Whether the fields fill the line as `{"k":v,"k":v}`, nothing between.
@@ -189,10 +223,11 @@ mod scan {
         i
     }
 
-    fn value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+    /// A value starting at `i`; `esc` is set when a string in it has an escape.
+    fn value(b: &[u8], i: usize, depth: usize, esc: &mut bool) -> Option<usize> {
         match *b.get(i)? {
-            b'"' => string(b, i),
-            b'{' | b'[' if depth < MAX_DEPTH => container(b, i, depth + 1),
+            b'"' => string(b, i, esc),
+            b'{' | b'[' if depth < MAX_DEPTH => container(b, i, depth + 1, esc),
             b't' => literal(b, i, b"true"),
             b'f' => literal(b, i, b"false"),
             b'n' => literal(b, i, b"null"),
@@ -238,7 +273,7 @@ mod scan {
     }
 
     /// An object or array starting at `i`.
-    fn container(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+    fn container(b: &[u8], i: usize, depth: usize, esc: &mut bool) -> Option<usize> {
         let close = if b[i] == b'{' { b'}' } else { b']' };
         let mut i = ws(b, i + 1);
         if b.get(i) == Some(&close) {
@@ -246,13 +281,13 @@ mod scan {
         }
         loop {
             if close == b'}' {
-                i = ws(b, string(b, i)?);
+                i = ws(b, string(b, i, esc)?);
                 if b.get(i) != Some(&b':') {
                     return None;
                 }
                 i = ws(b, i + 1);
             }
-            i = ws(b, value(b, i, depth)?);
+            i = ws(b, value(b, i, depth, esc)?);
             match *b.get(i)? {
                 b',' => i = ws(b, i + 1),
                 c if c == close => return Some(i + 1),
@@ -263,7 +298,7 @@ mod scan {
 
     /// A string starting at `i` (its opening quote): escapes checked,
     /// control characters refused, as JSON requires.
-    pub fn string(b: &[u8], i: usize) -> Option<usize> {
+    pub fn string(b: &[u8], i: usize, esc: &mut bool) -> Option<usize> {
         if b.get(i) != Some(&b'"') {
             return None;
         }
@@ -277,6 +312,7 @@ mod scan {
                 return Some(k + 1);
             }
             // An escape.
+            *esc = true;
             match *b.get(k + 1)? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j = k + 2,
                 b'u' if b.len() >= k + 6 && b[k + 2..k + 6].iter().all(u8::is_ascii_hexdigit) => {
@@ -332,7 +368,7 @@ mod tests {
     #[test]
     fn scan_reads_claim_lines_and_defers_the_rest() {
         let line = r#"{"id":"a:1","authors":["X","Y"],"n":-1.5e3,"ok":true,"m":null,"o":{"k":[1,{"z":"\u00e9"}]},"text":"It is \"so\"."}"#;
-        let r = scan::object(line).expect("scanned directly");
+        let r = scan::object(line, Vec::new()).expect("scanned directly");
         assert_eq!(Some(&r), by_serde(line).as_ref());
         assert_eq!(r.get("authors"), Some(r#"["X","Y"]"#));
         assert_eq!(
@@ -351,7 +387,7 @@ mod tests {
             r#"{"t":1.}"#,
             r#"["t"]"#,
         ] {
-            assert!(scan::object(line).is_none(), "{line}");
+            assert!(scan::object(line, Vec::new()).is_none(), "{line}");
         }
         assert_eq!(
             Record::parse(r#"{"t\u0065xt":"x"}"#).unwrap().get("text"),
@@ -388,7 +424,7 @@ mod tests {
             0..30,
         )) {
             let line: String = parts.concat();
-            if let Some(r) = scan::object(&line) {
+            if let Some(r) = scan::object(&line, Vec::new()) {
                 proptest::prop_assert_eq!(Some(r), by_serde(&line), "{}", line);
             }
         }
@@ -406,9 +442,16 @@ mod tests {
             let sep = if spaced { ", " } else { "," };
             let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
             let line = format!("{{{}}}", body.join(sep));
-            let r = scan::object(&line);
+            let r = scan::object(&line, Vec::new());
             proptest::prop_assert!(r.is_some(), "{}", line);
-            let compact = r.as_ref().is_some_and(|r| r.compact);
+            let r = r.unwrap();
+            // Strings read through the record decode as on their own.
+            for (_, v) in &r.fields {
+                let (a, b) = (r.string(v).map(|s| s.0), Str::decode(v).map(|s| s.0));
+                proptest::prop_assert_eq!(a.ok(), b.ok(), "{}", v);
+            }
+            let compact = r.compact;
+            let r = Some(r);
             proptest::prop_assert_eq!(compact, !spaced || fields.len() < 2, "{}", line);
             proptest::prop_assert_eq!(r, by_serde(&line));
         }
