@@ -633,15 +633,14 @@ impl ThemeGate {
             }
             match a.word(side, 0) {
                 Near::End => {}
-                Near::Word(s0, e0, key) => {
-                    let len = (e0 - s0) as u8;
-                    let from = keyed.words.partition_point(|&(k, _, _)| k < key);
-                    for &(k, l, e) in &keyed.words[from..] {
+                Near::Word(_, _, key) => {
+                    let key = key4(key);
+                    let from = keyed.words.partition_point(|&(k, _)| k < key);
+                    for &(k, e) in &keyed.words[from..] {
                         if k != key {
                             break;
                         }
-                        let w = self.window_of(e);
-                        if l == len && a.holds(w) && self.window_held(e, s) {
+                        if a.holds(self.window_of(e)) && self.window_held(e, s) {
                             return true;
                         }
                     }
@@ -852,10 +851,11 @@ impl<'b> Around<'b> {
 }
 
 /// The entries anchored on one pattern, by what their window needs first:
-/// `after` those whose first position after the anchor is a set of exact
-/// words of at most eight bytes, `before` (of the rest) the same for the
+/// `after` those whose first position after the anchor can be told by the
+/// first four bytes of the word there (exact words, and prefixes of four
+/// bytes or more: "weapon*"), `before` (of the rest) the same for the
 /// position before, `rest` the others. An occurrence then checks only the
-/// windows whose first word is the one next to it.
+/// windows whose first word can be the one next to it.
 #[derive(Debug, Clone, Default)]
 struct Anchored {
     after: Keyed,
@@ -865,15 +865,23 @@ struct Anchored {
 
 #[derive(Debug, Clone, Default)]
 struct Keyed {
-    /// ([`load8`] key, length, entry), sorted.
-    words: Vec<(u64, u8, u32)>,
+    /// ([`key4`] of a word the position accepts, entry), sorted.
+    words: Vec<(u32, u32)>,
     entries: Vec<u32>,
+}
+
+/// The first four bytes of a [`load8`] key (all of a shorter word, zero
+/// above): what a word must share with every word a prefix of four bytes
+/// or more matches.
+#[inline]
+fn key4(key: u64) -> u32 {
+    key as u32
 }
 
 impl Anchored {
     fn new(list: &[u32], entries: &[GateEntry], windows: &[Window]) -> Anchored {
         fn keyable(slot: Option<&Slot>) -> Option<&Slot> {
-            slot.filter(|sl| sl.prefixes.is_empty() && sl.words.iter().all(|(_, w)| w.len() <= 8))
+            slot.filter(|sl| sl.prefixes.iter().all(|(_, p)| p.len() >= 4))
         }
         let mut a = Anchored::default();
         for &e in list {
@@ -887,8 +895,8 @@ impl Anchored {
                 continue;
             };
             keyed.entries.push(e);
-            for (k, word) in &slot.words {
-                keyed.words.push((*k, word.len() as u8, e));
+            for (k, _) in sl_alternatives(slot) {
+                keyed.words.push((key4(k), e));
             }
         }
         for keyed in [&mut a.after, &mut a.before] {
@@ -897,6 +905,15 @@ impl Anchored {
         }
         a
     }
+}
+
+/// Every raw spelling a position accepts, exactly or as a prefix, with
+/// its [`load8`] key.
+fn sl_alternatives(slot: &Slot) -> impl Iterator<Item = (u64, &[u8])> {
+    slot.words
+        .iter()
+        .chain(&slot.prefixes)
+        .map(|(k, w)| (*k, &**w))
 }
 
 #[derive(Clone, Copy)]
