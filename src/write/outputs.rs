@@ -72,50 +72,55 @@ pub fn finish(
     } else {
         agg.totals()
     };
-    // Two independent halves, so a second thread has work from the start:
-    // the JSON and the matrices (sequential) beside the bootstrap, the
-    // similarity pairs and the heatmap (parallel inside). Files keep their
-    // order in `files`, which is the order they are renamed in.
-    let (small, large) = rayon::join(
-        || -> crate::Result<Vec<Syncing>> {
-            let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
-            let mut v = vec![staged(dir, AGGREGATES, &json)?];
-            if !partial {
-                v.push(staged(
-                    dir,
-                    STANCE_MATRIX,
-                    &tables::matrix(agg, &totals, false),
-                )?);
-                v.push(staged(
-                    dir,
-                    SALIENCE_MATRIX,
-                    &tables::matrix(agg, &totals, true),
-                )?);
-            }
-            Ok(v)
-        },
-        || -> crate::Result<Vec<Syncing>> {
-            if partial {
-                return Ok(Vec::new());
-            }
-            let rows = agg.long_rows();
-            let mut v = vec![staged(dir, STANCE_LONG, &tables::long(agg, &rows))?];
-            drop(rows);
-            let path = dir.join(SIMILARITY);
-            let mut f = AtomicFile::create(&path)?;
-            // The heatmap is drawn while the similarity pairs are computed.
-            let (svg, written) = rayon::join(
-                || heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by)),
-                || write_similarity(&mut f, agg, &totals),
-            );
-            written.map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
-            v.push(f.sync_in_background());
-            v.push(staged(dir, HEATMAP, svg.as_bytes())?);
-            Ok(v)
-        },
-    );
-    files.extend(small?);
-    files.extend(large?);
+    // Five independent parts, started as one tree of joins so that a second
+    // thread takes the other half from the start: the similarity pairs
+    // (the largest file: begun first, so its sync starts early) beside the
+    // heatmap (sequential), and the long table (bootstrap, parallel inside)
+    // beside the JSON and the matrices (sequential). Files keep their order
+    // in `files`, which is the order they are renamed in.
+    let similarity = || -> crate::Result<Syncing> {
+        let path = dir.join(SIMILARITY);
+        let mut f = AtomicFile::create(&path)?;
+        write_similarity(&mut f, agg, &totals)
+            .map_err(|e| crate::Error::Other(format!("{}: {e}", path.display())))?;
+        Ok(f.sync_in_background())
+    };
+    let heatmap = || {
+        let svg = heatmap::render(&totals, &agg.setup.themes, tables::key_column(agg.setup.by));
+        staged(dir, HEATMAP, svg.as_bytes())
+    };
+    let long = || {
+        let rows = agg.long_rows();
+        staged(dir, STANCE_LONG, &tables::long(agg, &rows))
+    };
+    let small = || -> crate::Result<Vec<Syncing>> {
+        let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
+        let mut v = vec![staged(dir, AGGREGATES, &json)?];
+        v.push(staged(
+            dir,
+            STANCE_MATRIX,
+            &tables::matrix(agg, &totals, false),
+        )?);
+        v.push(staged(
+            dir,
+            SALIENCE_MATRIX,
+            &tables::matrix(agg, &totals, true),
+        )?);
+        Ok(v)
+    };
+    if partial {
+        let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
+        files.push(staged(dir, AGGREGATES, &json)?);
+    } else {
+        let ((sim, heat), (long, small)) = rayon::join(
+            || rayon::join(similarity, heatmap),
+            || rayon::join(long, small),
+        );
+        files.extend(small?);
+        files.push(long?);
+        files.push(sim?);
+        files.push(heat?);
+    }
     Syncing::commit_all(files)?;
     before_manifest(manifest);
     let mut json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
