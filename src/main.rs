@@ -20,17 +20,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Split a corpus into claims (sentences) with byte offsets.
+    // The help of each command is its `Args`' doc comment: the first line
+    // here, the rest (output columns) under `opstance <command> --help`.
     Claims(commands::claims::Args),
-    /// Tag claims (JSON Lines) with themes and stances.
     Tag(commands::tag::Args),
     /// Corpus → stance matrices, evidence, heatmap and manifest.
     Run(commands::run::Args),
-    /// Compare two runs, or consecutive periods within one run.
     Diff(commands::diff::Args),
-    /// Show the claims and cues behind one matrix cell.
     Explain(commands::explain::Args),
-    /// Merge partial runs (`run --partial`) into full outputs.
     Merge(commands::merge::Args),
     /// Check or test a lexicon file.
     #[command(subcommand)]

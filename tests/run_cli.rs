@@ -505,3 +505,25 @@ fn python_readers_accept_the_outputs() {
         String::from_utf8_lossy(&res.stderr)
     );
 }
+
+/// Every command that writes a table names its columns under `--help`
+/// (the long help comes from each command's own documentation).
+#[test]
+fn help_of_each_command_names_its_output() {
+    for (cmd, words) in [
+        ("claims", &["claim_index", "start", "end", "speaker"][..]),
+        ("tag", &["evidence", "modifiers", "cues"][..]),
+        ("diff", &["stance_old", "delta", "significant"][..]),
+        ("explain", &["salience", "log-odds"][..]),
+        ("merge", &["byte-identical", "merged_from"][..]),
+    ] {
+        let help = opstance().args([cmd, "--help"]).output().unwrap();
+        let text = String::from_utf8(help.stdout).unwrap();
+        for w in words {
+            assert!(
+                text.contains(w),
+                "`{cmd} --help` does not mention {w}:\n{text}"
+            );
+        }
+    }
+}

@@ -42,6 +42,10 @@ pub enum Format {
 /// "modifiers"}]}}`; themes not addressed are left out. Evidence offsets are
 /// byte offsets into the record's text. CSV: one row per record and theme
 /// addressed: id, theme, stance, score, cues, text.
+///
+/// A line that is not valid UTF-8, not a JSON object, or has no text is
+/// skipped with its line number on stderr (exit code 3); blank lines are
+/// ignored.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// JSONL file; `-` or nothing reads stdin.
