@@ -354,8 +354,11 @@ struct RegexEntry {
 pub struct Matcher {
     trie: Trie,
     filter: WordFilter,
-    /// Per word id: patterns whose first position has that word.
-    word_first: Vec<Vec<u32>>,
+    /// Patterns whose first position has a given word, with their
+    /// `next_word`: word id `i` owns `first[first_at[i]..first_at[i + 1]]`
+    /// (sorted by pattern). Flat, so the candidate loop scans one run.
+    first: Vec<(u32, u32)>,
+    first_at: Vec<u32>,
     variant_to: Vec<Box<str>>,
     pub patterns: Vec<Pattern>,
     regexes: Vec<RegexEntry>,
@@ -389,7 +392,12 @@ pub struct MatchScratch {
     pub quoted: Vec<bool>,
     /// Word id (or NONE) of each word.
     ids: Vec<u32>,
-    cands: Vec<(u32, u32)>,
+    /// (word, pattern) from prefix globs met in the trie walk.
+    pre: Vec<(u32, u32)>,
+    /// Candidates (word, pattern) whose required next word is there: theme
+    /// entries and modifiers apart, each in word order.
+    theme_cands: Vec<(u32, u32)>,
+    mod_cands: Vec<(u32, u32)>,
     raw: Vec<Match>,
     /// Accepted matches, sorted by (first, last).
     pub matches: Vec<Match>,
@@ -567,7 +575,13 @@ impl Matcher {
             l.dedup();
         }
         trie.finish();
-        let next_word = patterns.iter().map(|p: &Pattern| p.next_word).collect();
+        let next_word: Vec<u32> = patterns.iter().map(|p: &Pattern| p.next_word).collect();
+        let mut first = Vec::new();
+        let mut first_at = vec![0u32];
+        for l in &word_first {
+            first.extend(l.iter().map(|&p| (p, next_word[p as usize])));
+            first_at.push(first.len() as u32);
+        }
         let is_theme = patterns
             .iter()
             .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
@@ -575,7 +589,8 @@ impl Matcher {
         Matcher {
             trie,
             filter,
-            word_first,
+            first,
+            first_at,
             variant_to,
             patterns,
             regexes,
@@ -614,7 +629,9 @@ impl Matcher {
         s.clause.clear();
         s.quoted.clear();
         s.ids.clear();
-        s.cands.clear();
+        s.pre.clear();
+        s.theme_cands.clear();
+        s.mod_cands.clear();
         s.raw.clear();
         s.matches.clear();
         let norm_bytes = toks.norm.as_bytes();
@@ -641,40 +658,79 @@ impl Matcher {
             s.clause.push(clause);
             s.quoted.push(quoted);
             let norm = &norm_bytes[t.norm_start as usize..t.norm_end as usize];
-            let id = self.lookup(norm, wi, &mut s.cands);
+            let id = self.lookup(norm, wi, &mut s.pre);
             s.ids.push(id);
         }
         if !self.regexes.is_empty() {
             self.find_regex(toks, s);
         }
         let nw = s.words.len();
+        self.candidates(s, nw);
         // Theme entries first: most claims have none, and then modifiers
         // do not matter.
-        if s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
-            self.verify_cands(toks, s, nw, true);
+        if !s.theme_cands.is_empty() {
+            let cands = std::mem::take(&mut s.theme_cands);
+            self.verify_cands(&cands, toks, s, nw);
+            s.theme_cands = cands;
         }
         if !s.raw.iter().any(|m| self.is_theme[m.pattern as usize]) {
             s.raw.clear();
             return;
         }
-        self.verify_cands(toks, s, nw, false);
+        let cands = std::mem::take(&mut s.mod_cands);
+        self.verify_cands(&cands, toks, s, nw);
+        s.mod_cands = cands;
         self.resolve(s);
     }
 
-    /// Verify the candidates that are (or are not) theme entries.
-    fn verify_cands(&self, toks: &Tokens, s: &mut MatchScratch, nw: usize, theme: bool) {
-        for ci in 0..s.cands.len() {
-            let (wi, pid) = s.cands[ci];
-            if self.is_theme[pid as usize] != theme {
+    /// Candidates of each word in order: its prefix globs, then the entries
+    /// its word starts. An entry whose second position is one exact word
+    /// (`next_word`) is dropped here unless that word follows in the same
+    /// clause: common first words ("the", "nuclear") start dozens of
+    /// entries, and most are decided by this test alone.
+    fn candidates(&self, s: &mut MatchScratch, nw: usize) {
+        let MatchScratch {
+            ids,
+            clause,
+            pre,
+            theme_cands,
+            mod_cands,
+            ..
+        } = s;
+        let follows = |wi: usize, next: u32| {
+            next == NONE || (wi + 1 < nw && ids[wi + 1] == next && clause[wi + 1] == clause[wi])
+        };
+        let mut push = |wi: usize, pid: u32| {
+            if self.is_theme[pid as usize] {
+                theme_cands.push((wi as u32, pid));
+            } else {
+                mod_cands.push((wi as u32, pid));
+            }
+        };
+        let mut k = 0;
+        for (wi, &id) in ids.iter().enumerate() {
+            while k < pre.len() && pre[k].0 as usize == wi {
+                let pid = pre[k].1;
+                if follows(wi, self.next_word[pid as usize]) {
+                    push(wi, pid);
+                }
+                k += 1;
+            }
+            if id == NONE {
                 continue;
             }
-            let next = self.next_word[pid as usize];
-            if next != NONE {
-                let j = wi as usize + 1;
-                if j >= nw || s.ids[j] != next || s.clause[j] != s.clause[wi as usize] {
-                    continue;
+            let run = self.first_at[id as usize] as usize..self.first_at[id as usize + 1] as usize;
+            for &(pid, next) in &self.first[run] {
+                if follows(wi, next) {
+                    push(wi, pid);
                 }
             }
+        }
+    }
+
+    /// Verify candidates (already filtered on their next word).
+    fn verify_cands(&self, cands: &[(u32, u32)], toks: &Tokens, s: &mut MatchScratch, nw: usize) {
+        for &(wi, pid) in cands {
             let p = &self.patterns[pid as usize];
             if let Some(last) = self.verify(p, 1, wi as usize, toks, s, nw) {
                 s.raw.push(Match {
@@ -687,7 +743,8 @@ impl Matcher {
         }
     }
 
-    /// Trie lookup of one word: pushes first-position candidates, returns the word id.
+    /// Trie lookup of one word: pushes the candidates of its prefix globs,
+    /// returns the word id.
     #[inline]
     fn lookup(&self, norm: &[u8], wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
         if !self.filter.may_match(norm) {
@@ -703,7 +760,7 @@ impl Matcher {
         // Entries are folded through the variants, so a node is a word or a
         // variant key, never both: check the (more common) word first.
         if trie.word[node as usize] != NONE {
-            return self.word_at(node, wi, cands);
+            return self.word_at(node);
         }
         let v = trie.variant[node as usize];
         if v != NONE {
@@ -716,22 +773,16 @@ impl Matcher {
                 }
             });
             return match end {
-                Some(n) => self.word_at(n, wi, cands),
+                Some(n) => self.word_at(n),
                 None => NONE,
             };
         }
-        self.word_at(node, wi, cands)
+        self.word_at(node)
     }
 
     #[inline]
-    fn word_at(&self, node: u32, wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
-        let id = self.trie.word[node as usize];
-        if id != NONE {
-            for &p in &self.word_first[id as usize] {
-                cands.push((wi, p));
-            }
-        }
-        id
+    fn word_at(&self, node: u32) -> u32 {
+        self.trie.word[node as usize]
     }
 
     fn alt_matches(&self, alts: &[Alt], wi: usize, toks: &Tokens, s: &MatchScratch) -> bool {
