@@ -499,6 +499,15 @@ pub struct Matcher {
     is_theme: Vec<bool>,
     /// Per pattern: `Pattern::next_word`, packed for the candidate loop.
     next_word: Vec<u32>,
+    /// Per pattern: the word ids its later positions require (a position
+    /// that is one exact word, other than `next_word`): pattern `p` owns
+    /// `need[need_at[p]..need_at[p + 1]]`. A candidate is verified only if
+    /// the claim has all of them ("regime ... must end" needs "must" and
+    /// "end" somewhere).
+    need: Vec<u32>,
+    need_at: Vec<u32>,
+    /// Number of word ids.
+    n_ids: usize,
     /// Raw-text pre-check run before a claim is even tokenized.
     gate: ThemeGate,
     gate_opener: Option<u32>,
@@ -533,6 +542,9 @@ pub struct MatchScratch {
     /// entries and modifiers apart, each in word order.
     theme_cands: Vec<(u32, u32)>,
     mod_cands: Vec<(u32, u32)>,
+    /// Per word id: `stamp` if the claim has the word (no clearing per claim).
+    seen: Vec<u32>,
+    stamp: u32,
     raw: Vec<Match>,
     /// Accepted matches, sorted by (first, last).
     pub matches: Vec<Match>,
@@ -716,6 +728,20 @@ impl Matcher {
             first.extend(l.iter().map(|&p| (p, next_word[p as usize])));
             first_at.push(first.len() as u32);
         }
+        let mut need = Vec::new();
+        let mut need_at = vec![0u32];
+        for p in &patterns {
+            for (k, pos) in p.positions.iter().enumerate().skip(1) {
+                if let [Alt::Word(id)] = pos.alts[..] {
+                    let own = &need[*need_at.last().expect("starts with 0") as usize..];
+                    let is_next = k == 1 && p.next_word == id;
+                    if !is_next && !own.contains(&id) {
+                        need.push(id);
+                    }
+                }
+            }
+            need_at.push(need.len() as u32);
+        }
         let is_theme = patterns
             .iter()
             .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
@@ -731,6 +757,9 @@ impl Matcher {
             regexes,
             is_theme,
             next_word,
+            need,
+            need_at,
+            n_ids: word_first.len(),
             gate,
             gate_opener,
         };
@@ -796,6 +825,12 @@ impl Matcher {
         let norm_bytes = toks.norm.as_bytes();
         let n = toks.tokens.len();
         s.words.reserve(n);
+        if s.seen.len() != self.n_ids || s.stamp == u32::MAX {
+            s.seen.clear();
+            s.seen.resize(self.n_ids, 0);
+            s.stamp = 0;
+        }
+        s.stamp += 1;
         s.clause.reserve(n);
         s.quoted.reserve(n);
         s.ids.reserve(n);
@@ -822,6 +857,9 @@ impl Matcher {
             let id = self.lookup(norm, wi, &mut s.pre, &mut variant);
             s.ids.push(id);
             s.variants.push(variant);
+            if id != NONE {
+                s.seen[id as usize] = s.stamp;
+            }
         }
         if !self.regexes.is_empty() {
             self.find_regex(toks, s);
@@ -849,7 +887,8 @@ impl Matcher {
     /// its word starts. An entry whose second position is one exact word
     /// (`next_word`) is dropped here unless that word follows in the same
     /// clause: common first words ("the", "nuclear") start dozens of
-    /// entries, and most are decided by this test alone.
+    /// entries, and most are decided by this test alone. So is an entry
+    /// whose later words (`need`) are not all in the claim.
     fn candidates(&self, s: &mut MatchScratch, nw: usize) {
         let MatchScratch {
             ids,
@@ -857,10 +896,17 @@ impl Matcher {
             pre,
             theme_cands,
             mod_cands,
+            seen,
+            stamp,
             ..
         } = s;
-        let follows = |wi: usize, next: u32| {
-            next == NONE || (wi + 1 < nw && ids[wi + 1] == next && clause[wi + 1] == clause[wi])
+        let stamp = *stamp;
+        let follows = |wi: usize, pid: u32, next: u32| {
+            (next == NONE || (wi + 1 < nw && ids[wi + 1] == next && clause[wi + 1] == clause[wi]))
+                && self.need
+                    [self.need_at[pid as usize] as usize..self.need_at[pid as usize + 1] as usize]
+                    .iter()
+                    .all(|&id| seen[id as usize] == stamp)
         };
         let mut push = |wi: usize, pid: u32| {
             if self.is_theme[pid as usize] {
@@ -873,7 +919,7 @@ impl Matcher {
         for (wi, &id) in ids.iter().enumerate() {
             while k < pre.len() && pre[k].0 as usize == wi {
                 let pid = pre[k].1;
-                if follows(wi, self.next_word[pid as usize]) {
+                if follows(wi, pid, self.next_word[pid as usize]) {
                     push(wi, pid);
                 }
                 k += 1;
@@ -883,7 +929,7 @@ impl Matcher {
             }
             let run = self.first_at[id as usize] as usize..self.first_at[id as usize + 1] as usize;
             for &(pid, next) in &self.first[run] {
-                if follows(wi, next) {
+                if follows(wi, pid, next) {
                     push(wi, pid);
                 }
             }
