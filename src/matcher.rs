@@ -241,15 +241,13 @@ fn walk_in<T: Copy + Into<u32>>(
     Some(node as u32)
 }
 
-/// A cheap, exact-free pre-check in front of the trie: most words of a text
-/// are in no entry, and walking the trie for them costs a cache miss per
-/// byte. A word can only yield something if it is a lexicon word or variant
-/// key (bit set for its hash) or starts like a first-position prefix glob
-/// (bit set for the hash of its first [`START`] bytes). No false negatives:
+/// A cheap pre-check in front of the trie for words that are not in the
+/// [`WordTable`]: such a word can only yield candidates if it starts like a
+/// first-position prefix glob (bit set for the hash of its first [`START`]
+/// bytes, or its first two bytes for two-byte globs). No false negatives:
 /// when the filter passes, the trie decides as before.
 #[derive(Debug, Clone)]
 struct WordFilter {
-    exact: Vec<u64>,
     starts: Vec<u64>,
     /// Two-byte first-position prefix globs (`eu*`), by their two bytes.
     starts2: Vec<u64>,
@@ -259,34 +257,17 @@ struct WordFilter {
 }
 
 const START: usize = 3;
-const EXACT_BITS: u32 = 18;
 const START_BITS: u32 = 16;
 const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl WordFilter {
     fn new() -> Self {
         WordFilter {
-            exact: vec![0; 1 << (EXACT_BITS - 6)],
             starts: vec![0; 1 << (START_BITS - 6)],
             starts2: vec![0; 1 << (16 - 6)],
             any_starts2: false,
             all: false,
         }
-    }
-
-    #[inline]
-    fn exact_bit(w: &[u8]) -> usize {
-        let mut h = (w.len() as u64).wrapping_mul(MUL);
-        let mut chunks = w.chunks_exact(8);
-        for c in &mut chunks {
-            let x = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            h = (h ^ x).wrapping_mul(MUL).rotate_left(29);
-        }
-        let r = chunks.remainder();
-        let mut buf = [0u8; 8];
-        buf[..r.len()].copy_from_slice(r);
-        h = (h ^ u64::from_le_bytes(buf)).wrapping_mul(MUL);
-        (h >> (64 - EXACT_BITS)) as usize
     }
 
     #[inline]
@@ -298,11 +279,6 @@ impl WordFilter {
     fn start_bit(w: &[u8]) -> usize {
         let x = u32::from(w[0]) | u32::from(w[1]) << 8 | u32::from(w[2]) << 16;
         (x.wrapping_mul(0x9E37_79B1) >> (32 - START_BITS)) as usize
-    }
-
-    fn add_word(&mut self, w: &str) {
-        let i = Self::exact_bit(w.as_bytes());
-        self.exact[i >> 6] |= 1 << (i & 63);
     }
 
     fn add_prefix(&mut self, p: &str) {
@@ -321,7 +297,7 @@ impl WordFilter {
     }
 
     #[inline]
-    fn may_match(&self, w: &[u8]) -> bool {
+    fn may_start(&self, w: &[u8]) -> bool {
         if self.all {
             return true;
         }
@@ -337,8 +313,162 @@ impl WordFilter {
                 return true;
             }
         }
-        let i = Self::exact_bit(w);
-        self.exact[i >> 6] & (1 << (i & 63)) != 0
+        false
+    }
+}
+
+/// Every lexicon word and variant key with what the trie walk gives for it,
+/// found with one hash probe. In the claims the gate passes, two words in
+/// three are lexicon words ("the", "to", "nuclear": modifiers and the first
+/// words of phrases), so a filter in front of the trie lets most through,
+/// and the walk costs a dependent load per byte. Words of up to 16 bytes
+/// are compared as two 8-byte loads and a length (no memcmp); a word not
+/// in the table is no lexicon word, and only prefix globs can still start
+/// at it (see [`Matcher::lookup`]).
+#[derive(Debug, Clone)]
+struct WordTable {
+    slots: Vec<Slot>,
+    /// `64 - log2(slots.len())`.
+    shift: u32,
+    entries: Vec<WordEntry>,
+    /// Prefix-glob candidates of the entries' walks (ranges in `WordEntry`).
+    pre: Vec<u32>,
+    /// Keys longer than 16 bytes, compared in full.
+    long: Vec<u8>,
+}
+
+/// `a`, `b`: the key's bytes (see [`WordTable::parts`]); `entry` NONE: empty.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    a: u64,
+    b: u64,
+    len: u32,
+    entry: u32,
+}
+
+/// What [`Matcher::lookup_walk`] gives for a key.
+#[derive(Debug, Clone, Copy)]
+struct WordEntry {
+    /// Word id (of the canonical word for a variant key).
+    id: u32,
+    /// Variant target when the key is a spelling variant, else NONE.
+    variant: u32,
+    pre_start: u32,
+    pre_end: u32,
+    /// Start of the key in `long` (keys longer than 16 bytes).
+    long_at: u32,
+}
+
+#[inline]
+fn load8(w: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(w[i..i + 8].try_into().expect("8 bytes"))
+}
+
+#[inline]
+fn load4(w: &[u8], i: usize) -> u64 {
+    u64::from(u32::from_le_bytes(w[i..i + 4].try_into().expect("4 bytes")))
+}
+
+impl WordTable {
+    /// Two words that, with the length, are the key itself for keys of up
+    /// to 16 bytes (overlapping loads cover every byte); longer keys fold
+    /// the middle into `a` and are compared in full on a hit.
+    #[inline]
+    fn parts(w: &[u8]) -> (u64, u64) {
+        let n = w.len();
+        if n >= 8 {
+            let b = load8(w, n - 8);
+            let mut a = load8(w, 0);
+            let mut i = 8;
+            while i + 8 < n {
+                a = (a ^ load8(w, i)).wrapping_mul(MUL).rotate_left(29);
+                i += 8;
+            }
+            (a, b)
+        } else if n >= 4 {
+            (load4(w, 0), load4(w, n - 4))
+        } else if n > 0 {
+            let x = u64::from(w[0]) | u64::from(w[n / 2]) << 8 | u64::from(w[n - 1]) << 16;
+            (x, 0)
+        } else {
+            (0, 0)
+        }
+    }
+
+    #[inline]
+    fn slot(&self, a: u64, b: u64, n: usize) -> usize {
+        let h = (a.wrapping_mul(MUL) ^ b.rotate_left(31) ^ n as u64).wrapping_mul(MUL);
+        (h >> self.shift) as usize
+    }
+
+    fn new(n_keys: usize) -> Self {
+        let bits = (n_keys.max(1) * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        WordTable {
+            slots: vec![
+                Slot {
+                    a: 0,
+                    b: 0,
+                    len: 0,
+                    entry: NONE,
+                };
+                1 << bits
+            ],
+            shift: 64 - bits,
+            entries: Vec::new(),
+            pre: Vec::new(),
+            long: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, key: &[u8], id: u32, variant: u32, pre: &[u32]) {
+        debug_assert!(self.get(key).is_none());
+        let (a, b) = Self::parts(key);
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(a, b, key.len());
+        while self.slots[i].entry != NONE {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = Slot {
+            a,
+            b,
+            len: key.len() as u32,
+            entry: self.entries.len() as u32,
+        };
+        let pre_start = self.pre.len() as u32;
+        self.pre.extend_from_slice(pre);
+        self.entries.push(WordEntry {
+            id,
+            variant,
+            pre_start,
+            pre_end: self.pre.len() as u32,
+            long_at: self.long.len() as u32,
+        });
+        if key.len() > 16 {
+            self.long.extend_from_slice(key);
+        }
+    }
+
+    #[inline]
+    fn get(&self, w: &[u8]) -> Option<&WordEntry> {
+        let (a, b) = Self::parts(w);
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(a, b, w.len());
+        loop {
+            let sl = &self.slots[i];
+            if sl.entry == NONE {
+                return None;
+            }
+            if sl.a == a && sl.b == b && sl.len as usize == w.len() {
+                let e = &self.entries[sl.entry as usize];
+                if w.len() <= 16 || self.long[e.long_at as usize..][..w.len()] == *w {
+                    return Some(e);
+                }
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -353,9 +483,15 @@ struct RegexEntry {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     trie: Trie,
+    /// Lexicon words and variant keys: their id, variant and prefix globs.
+    table: WordTable,
+    /// For words not in `table`: can a prefix glob start here?
     filter: WordFilter,
-    /// Per word id: patterns whose first position has that word.
-    word_first: Vec<Vec<u32>>,
+    /// Patterns whose first position has a given word, with their
+    /// `next_word`: word id `i` owns `first[first_at[i]..first_at[i + 1]]`
+    /// (sorted by pattern). Flat, so the candidate loop scans one run.
+    first: Vec<(u32, u32)>,
+    first_at: Vec<u32>,
     variant_to: Vec<Box<str>>,
     pub patterns: Vec<Pattern>,
     regexes: Vec<RegexEntry>,
@@ -363,6 +499,15 @@ pub struct Matcher {
     is_theme: Vec<bool>,
     /// Per pattern: `Pattern::next_word`, packed for the candidate loop.
     next_word: Vec<u32>,
+    /// Per pattern: the word ids its later positions require (a position
+    /// that is one exact word, other than `next_word`): pattern `p` owns
+    /// `need[need_at[p]..need_at[p + 1]]`. A candidate is verified only if
+    /// the claim has all of them ("regime ... must end" needs "must" and
+    /// "end" somewhere).
+    need: Vec<u32>,
+    need_at: Vec<u32>,
+    /// Number of word ids.
+    n_ids: usize,
     /// Raw-text pre-check run before a claim is even tokenized.
     gate: ThemeGate,
     gate_opener: Option<u32>,
@@ -389,7 +534,17 @@ pub struct MatchScratch {
     pub quoted: Vec<bool>,
     /// Word id (or NONE) of each word.
     ids: Vec<u32>,
-    cands: Vec<(u32, u32)>,
+    /// Variant target (or NONE) of each word.
+    variants: Vec<u32>,
+    /// (word, pattern) from prefix globs met in the trie walk.
+    pre: Vec<(u32, u32)>,
+    /// Candidates (word, pattern) whose required next word is there: theme
+    /// entries and modifiers apart, each in word order.
+    theme_cands: Vec<(u32, u32)>,
+    mod_cands: Vec<(u32, u32)>,
+    /// Per word id: `stamp` if the claim has the word (no clearing per claim).
+    seen: Vec<u32>,
+    stamp: u32,
     raw: Vec<Match>,
     /// Accepted matches, sorted by (first, last).
     pub matches: Vec<Match>,
@@ -543,9 +698,9 @@ impl Matcher {
             }
         }
         let mut variant_to = Vec::new();
-        for w in word_ids.keys() {
-            filter.add_word(w);
-        }
+        let mut keys: Vec<String> = word_ids.keys().chain(variants.keys()).cloned().collect();
+        keys.sort_unstable();
+        keys.dedup();
         let gate = if gate_opener.is_some() {
             ThemeGate::open()
         } else {
@@ -557,7 +712,6 @@ impl Matcher {
             })
         };
         for (k, v) in variants {
-            filter.add_word(k);
             let node = trie.insert(k);
             trie.variant[node as usize] = variant_to.len() as u32;
             variant_to.push(v.as_str().into());
@@ -567,23 +721,71 @@ impl Matcher {
             l.dedup();
         }
         trie.finish();
-        let next_word = patterns.iter().map(|p: &Pattern| p.next_word).collect();
+        let next_word: Vec<u32> = patterns.iter().map(|p: &Pattern| p.next_word).collect();
+        let mut first = Vec::new();
+        let mut first_at = vec![0u32];
+        for l in &word_first {
+            first.extend(l.iter().map(|&p| (p, next_word[p as usize])));
+            first_at.push(first.len() as u32);
+        }
+        let mut need = Vec::new();
+        let mut need_at = vec![0u32];
+        for p in &patterns {
+            for (k, pos) in p.positions.iter().enumerate().skip(1) {
+                if let [Alt::Word(id)] = pos.alts[..] {
+                    let own = &need[*need_at.last().expect("starts with 0") as usize..];
+                    let is_next = k == 1 && p.next_word == id;
+                    if !is_next && !own.contains(&id) {
+                        need.push(id);
+                    }
+                }
+            }
+            need_at.push(need.len() as u32);
+        }
         let is_theme = patterns
             .iter()
             .map(|p: &Pattern| !matches!(p.role, Role::Modifier(_)))
             .collect();
-        Matcher {
+        let mut m = Matcher {
             trie,
+            table: WordTable::new(0),
             filter,
-            word_first,
+            first,
+            first_at,
             variant_to,
             patterns,
             regexes,
             is_theme,
             next_word,
+            need,
+            need_at,
+            n_ids: word_first.len(),
             gate,
             gate_opener,
+        };
+        m.table = m.word_table(&keys);
+        m
+    }
+
+    /// The table of `keys` (every lexicon word and variant key), each with
+    /// what the trie walk gives for it.
+    fn word_table(&self, keys: &[String]) -> WordTable {
+        let mut t = WordTable::new(keys.len());
+        let mut pre = Vec::new();
+        for k in keys {
+            pre.clear();
+            let id = self.lookup_walk(k.as_bytes(), 0, &mut pre);
+            let pids: Vec<u32> = pre.iter().map(|&(_, p)| p).collect();
+            t.insert(k.as_bytes(), id, self.variant_of(k.as_bytes()), &pids);
         }
+        t
+    }
+
+    /// The variant target of `w` if it is a spelling variant key (by the trie).
+    fn variant_of(&self, w: &[u8]) -> u32 {
+        self.trie
+            .walk(w, |_| {})
+            .map_or(NONE, |node| self.trie.variant[node as usize])
     }
 
     /// The entry (pattern id) that keeps the theme gate from rejecting any
@@ -614,15 +816,25 @@ impl Matcher {
         s.clause.clear();
         s.quoted.clear();
         s.ids.clear();
-        s.cands.clear();
+        s.variants.clear();
+        s.pre.clear();
+        s.theme_cands.clear();
+        s.mod_cands.clear();
         s.raw.clear();
         s.matches.clear();
         let norm_bytes = toks.norm.as_bytes();
         let n = toks.tokens.len();
         s.words.reserve(n);
+        if s.seen.len() != self.n_ids || s.stamp == u32::MAX {
+            s.seen.clear();
+            s.seen.resize(self.n_ids, 0);
+            s.stamp = 0;
+        }
+        s.stamp += 1;
         s.clause.reserve(n);
         s.quoted.reserve(n);
         s.ids.reserve(n);
+        s.variants.reserve(n);
         let mut clause = 0u16;
         let mut quoted = false;
         for (ti, t) in toks.tokens.iter().enumerate() {
@@ -641,40 +853,92 @@ impl Matcher {
             s.clause.push(clause);
             s.quoted.push(quoted);
             let norm = &norm_bytes[t.norm_start as usize..t.norm_end as usize];
-            let id = self.lookup(norm, wi, &mut s.cands);
+            let mut variant = NONE;
+            let id = self.lookup(norm, wi, &mut s.pre, &mut variant);
             s.ids.push(id);
+            s.variants.push(variant);
+            if id != NONE {
+                s.seen[id as usize] = s.stamp;
+            }
         }
         if !self.regexes.is_empty() {
             self.find_regex(toks, s);
         }
         let nw = s.words.len();
+        self.candidates(s, nw);
         // Theme entries first: most claims have none, and then modifiers
         // do not matter.
-        if s.cands.iter().any(|&(_, p)| self.is_theme[p as usize]) {
-            self.verify_cands(toks, s, nw, true);
+        if !s.theme_cands.is_empty() {
+            let cands = std::mem::take(&mut s.theme_cands);
+            self.verify_cands(&cands, toks, s, nw);
+            s.theme_cands = cands;
         }
         if !s.raw.iter().any(|m| self.is_theme[m.pattern as usize]) {
             s.raw.clear();
             return;
         }
-        self.verify_cands(toks, s, nw, false);
+        let cands = std::mem::take(&mut s.mod_cands);
+        self.verify_cands(&cands, toks, s, nw);
+        s.mod_cands = cands;
         self.resolve(s);
     }
 
-    /// Verify the candidates that are (or are not) theme entries.
-    fn verify_cands(&self, toks: &Tokens, s: &mut MatchScratch, nw: usize, theme: bool) {
-        for ci in 0..s.cands.len() {
-            let (wi, pid) = s.cands[ci];
-            if self.is_theme[pid as usize] != theme {
+    /// Candidates of each word in order: its prefix globs, then the entries
+    /// its word starts. An entry whose second position is one exact word
+    /// (`next_word`) is dropped here unless that word follows in the same
+    /// clause: common first words ("the", "nuclear") start dozens of
+    /// entries, and most are decided by this test alone. So is an entry
+    /// whose later words (`need`) are not all in the claim.
+    fn candidates(&self, s: &mut MatchScratch, nw: usize) {
+        let MatchScratch {
+            ids,
+            clause,
+            pre,
+            theme_cands,
+            mod_cands,
+            seen,
+            stamp,
+            ..
+        } = s;
+        let stamp = *stamp;
+        let follows = |wi: usize, pid: u32, next: u32| {
+            (next == NONE || (wi + 1 < nw && ids[wi + 1] == next && clause[wi + 1] == clause[wi]))
+                && self.need
+                    [self.need_at[pid as usize] as usize..self.need_at[pid as usize + 1] as usize]
+                    .iter()
+                    .all(|&id| seen[id as usize] == stamp)
+        };
+        let mut push = |wi: usize, pid: u32| {
+            if self.is_theme[pid as usize] {
+                theme_cands.push((wi as u32, pid));
+            } else {
+                mod_cands.push((wi as u32, pid));
+            }
+        };
+        let mut k = 0;
+        for (wi, &id) in ids.iter().enumerate() {
+            while k < pre.len() && pre[k].0 as usize == wi {
+                let pid = pre[k].1;
+                if follows(wi, pid, self.next_word[pid as usize]) {
+                    push(wi, pid);
+                }
+                k += 1;
+            }
+            if id == NONE {
                 continue;
             }
-            let next = self.next_word[pid as usize];
-            if next != NONE {
-                let j = wi as usize + 1;
-                if j >= nw || s.ids[j] != next || s.clause[j] != s.clause[wi as usize] {
-                    continue;
+            let run = self.first_at[id as usize] as usize..self.first_at[id as usize + 1] as usize;
+            for &(pid, next) in &self.first[run] {
+                if follows(wi, pid, next) {
+                    push(wi, pid);
                 }
             }
+        }
+    }
+
+    /// Verify candidates (already filtered on their next word).
+    fn verify_cands(&self, cands: &[(u32, u32)], toks: &Tokens, s: &mut MatchScratch, nw: usize) {
+        for &(wi, pid) in cands {
             let p = &self.patterns[pid as usize];
             if let Some(last) = self.verify(p, 1, wi as usize, toks, s, nw) {
                 s.raw.push(Match {
@@ -687,12 +951,37 @@ impl Matcher {
         }
     }
 
-    /// Trie lookup of one word: pushes first-position candidates, returns the word id.
+    /// Look up one word: pushes the candidates of its prefix globs, returns
+    /// the word id and sets `variant` (its variant target, or NONE). The
+    /// same as [`Matcher::lookup_walk`] and [`Matcher::variant_of`]: a
+    /// lexicon word or variant key has it precomputed in the table; any
+    /// other word has no id, and its prefix globs come from the trie when
+    /// the filter says one may start it.
     #[inline]
-    fn lookup(&self, norm: &[u8], wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
-        if !self.filter.may_match(norm) {
-            return NONE;
+    fn lookup(&self, norm: &[u8], wi: u32, pre: &mut Vec<(u32, u32)>, variant: &mut u32) -> u32 {
+        if let Some(e) = self.table.get(norm) {
+            for &p in &self.table.pre[e.pre_start as usize..e.pre_end as usize] {
+                pre.push((wi, p));
+            }
+            *variant = e.variant;
+            return e.id;
         }
+        *variant = NONE;
+        if self.filter.may_start(norm) {
+            let trie = &self.trie;
+            trie.walk(norm, |node| {
+                for &p in &trie.prefix_first[node as usize] {
+                    pre.push((wi, p));
+                }
+            });
+        }
+        NONE
+    }
+
+    /// Trie lookup of one word: pushes the candidates of its prefix globs,
+    /// returns the word id. The reference [`Matcher::lookup`] is built from
+    /// (and tested against).
+    fn lookup_walk(&self, norm: &[u8], wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
         let trie = &self.trie;
         let end = trie.walk(norm, |node| {
             for &p in &trie.prefix_first[node as usize] {
@@ -703,7 +992,7 @@ impl Matcher {
         // Entries are folded through the variants, so a node is a word or a
         // variant key, never both: check the (more common) word first.
         if trie.word[node as usize] != NONE {
-            return self.word_at(node, wi, cands);
+            return self.word_at(node);
         }
         let v = trie.variant[node as usize];
         if v != NONE {
@@ -716,22 +1005,16 @@ impl Matcher {
                 }
             });
             return match end {
-                Some(n) => self.word_at(n, wi, cands),
+                Some(n) => self.word_at(n),
                 None => NONE,
             };
         }
-        self.word_at(node, wi, cands)
+        self.word_at(node)
     }
 
     #[inline]
-    fn word_at(&self, node: u32, wi: u32, cands: &mut Vec<(u32, u32)>) -> u32 {
-        let id = self.trie.word[node as usize];
-        if id != NONE {
-            for &p in &self.word_first[id as usize] {
-                cands.push((wi, p));
-            }
-        }
-        id
+    fn word_at(&self, node: u32) -> u32 {
+        self.trie.word[node as usize]
     }
 
     fn alt_matches(&self, alts: &[Alt], wi: usize, toks: &Tokens, s: &MatchScratch) -> bool {
@@ -740,18 +1023,15 @@ impl Matcher {
             Alt::Prefix(p) => {
                 let t = &toks.tokens[s.words[wi] as usize];
                 let norm = toks.norm_of(t);
-                norm.starts_with(&**p) || self.canonical(s.ids[wi], norm).starts_with(&**p)
+                norm.starts_with(&**p) || self.canonical(s.variants[wi], norm).starts_with(&**p)
             }
         })
     }
 
     /// For prefix checks on a variant spelling: the canonical text.
-    fn canonical<'a>(&'a self, _id: u32, norm: &'a str) -> &'a str {
-        if let Some(node) = self.trie.walk(norm.as_bytes(), |_| {}) {
-            let v = self.trie.variant[node as usize];
-            if v != NONE {
-                return &self.variant_to[v as usize];
-            }
+    fn canonical<'a>(&'a self, variant: u32, norm: &'a str) -> &'a str {
+        if variant != NONE {
+            return &self.variant_to[variant as usize];
         }
         norm
     }
@@ -955,35 +1235,159 @@ mod filter_tests {
     #[test]
     fn word_filter_has_no_false_negatives() {
         let mut f = WordFilter::new();
-        let words = ["kyiv", "not", "a", "security", "internationally-recognised"];
         let globs = ["arm", "negotiat", "withdraw", "territorialintegrity"];
-        for w in words {
-            f.add_word(w);
-        }
         for g in globs {
             f.add_prefix(g);
-        }
-        for w in words {
-            assert!(f.may_match(w.as_bytes()), "{w}");
         }
         for g in globs {
             for tail in ["", "s", "ations", "ing-and-more-letters"] {
                 let w = format!("{g}{tail}");
-                assert!(f.may_match(w.as_bytes()), "{w}");
+                assert!(f.may_start(w.as_bytes()), "{w}");
             }
         }
         // Most other words are filtered out (a few may collide).
         let others = [
-            "the", "of", "and", "to", "in", "that", "is", "for", "it", "as",
+            "the", "of", "and", "to", "in", "that", "is", "for", "it", "as", "kyiv", "security",
         ];
-        let passed = others.iter().filter(|w| f.may_match(w.as_bytes())).count();
+        let passed = others.iter().filter(|w| f.may_start(w.as_bytes())).count();
         assert!(passed <= 2, "{passed} of {} passed", others.len());
         // A two-byte glob is checked on words' first two bytes; a one-byte
         // glob disables the filter.
         f.add_prefix("un");
-        assert!(f.may_match(b"un") && f.may_match(b"unless"));
-        assert!(!f.may_match(b"the"));
+        assert!(f.may_start(b"un") && f.may_start(b"unless"));
+        assert!(!f.may_start(b"the"));
         f.add_prefix("x");
-        assert!(f.may_match(b"the"));
+        assert!(f.may_start(b"the"));
+    }
+}
+
+/// The word table against the trie walk it replaces: same id, same prefix
+/// candidates in the same order, same variant, for lexicon words, their
+/// neighbours (one byte more or less, other case of length, long words) and
+/// random words over the lexicon's letters.
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+
+    fn same(m: &Matcher, w: &[u8]) -> Result<(), String> {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut va = NONE;
+        let ia = m.lookup(w, 7, &mut a, &mut va);
+        let ib = m.lookup_walk(w, 7, &mut b);
+        let vb = m.variant_of(w);
+        if (ia, &a, va) != (ib, &b, vb) {
+            return Err(format!(
+                "{:?}: table ({ia}, {a:?}, {va}) vs walk ({ib}, {b:?}, {vb})",
+                String::from_utf8_lossy(w)
+            ));
+        }
+        Ok(())
+    }
+
+    fn default_matcher() -> &'static Matcher {
+        static M: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        &M.get_or_init(Lexicon::default_lexicon).engine.matcher
+    }
+
+    /// The words of the lexicon (ids and variant keys), as the trie has them.
+    fn keys(m: &Matcher) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut stack = vec![(0usize, Vec::new())];
+        let mut byte_of = [0u8; 256];
+        for b in 0..256 {
+            byte_of[m.trie.class[b] as usize] = b as u8;
+        }
+        let trans = |i: usize| -> u32 {
+            if m.trie.trans.is_empty() {
+                u32::from(m.trie.trans16[i])
+            } else {
+                m.trie.trans[i]
+            }
+        };
+        while let Some((node, w)) = stack.pop() {
+            if m.trie.word[node] != NONE || m.trie.variant[node] != NONE {
+                out.push(w.clone());
+            }
+            for (c, &byte) in byte_of.iter().enumerate().take(m.trie.nclass).skip(1) {
+                let t = trans(node * m.trie.nclass + c);
+                if t != 0 {
+                    let mut w2 = w.clone();
+                    w2.push(byte);
+                    stack.push(((t >> 1) as usize, w2));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn table_equals_walk_on_lexicon_words_and_neighbours() {
+        let mut v = FxHashMap::default();
+        v.insert("kiev".to_string(), "kyiv".to_string());
+        v.insert("donbass".to_string(), "donbas".to_string());
+        v.insert("kharkov".to_string(), "kharkiv".to_string());
+        let entries = [
+            "kyiv*",
+            "kyiv",
+            "donbas region",
+            "kharkiv",
+            "eu*",
+            "x",
+            "internationally-recognised borders",
+            "territorialintegrityofallstates",
+            "territorialintegrityofallstatesandpeoples*",
+        ];
+        let specs: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                crate::lexicon::compile::parse_pattern(e, &v, 4, &mut Tokens::default()).unwrap()
+            })
+            .collect();
+        let small = Matcher::build(
+            specs.iter().zip(entries).map(|(p, e)| {
+                let r = Role::Term {
+                    theme: 0,
+                    weight: 1.0,
+                };
+                (Source::Pattern(p), r, Arc::from(e))
+            }),
+            &v,
+        );
+        for m in [default_matcher(), &small] {
+            let ks = keys(m);
+            assert!(ks.len() > 5);
+            for k in &ks {
+                same(m, k).unwrap();
+                for cut in 0..k.len() {
+                    same(m, &k[..cut]).unwrap();
+                }
+                for tail in [&b"s"[..], b"ation", b"-", b"\xc3\xa9", b"abcdefghijklmnopq"] {
+                    same(m, &[&k[..], tail].concat()).unwrap();
+                }
+                let mut up = k.clone();
+                up[0] ^= 0x20;
+                same(m, &up).unwrap();
+                if k.len() > 16 {
+                    // Same length, last eight bytes and folded middle as
+                    // the key: only the full comparison tells them apart.
+                    let mut twin = k.clone();
+                    twin[0] ^= 1;
+                    twin[8] ^= 1;
+                    assert_eq!(WordTable::parts(&twin), WordTable::parts(k));
+                    same(m, &twin).unwrap();
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn table_equals_walk_on_random_words(
+            w in proptest::string::string_regex("[a-z']{0,3}(the|nuclear|kyiv|annex|non|un|eu|russia|war)?[a-z0-9,.-]{0,20}").unwrap(),
+        ) {
+            same(default_matcher(), w.as_bytes()).map_err(proptest::test_runner::TestCaseError::fail)?;
+        }
     }
 }
