@@ -309,7 +309,7 @@ fn round4(x: f32) -> f64 {
 }
 
 fn json_str(out: &mut Vec<u8>, s: &str) {
-    serde_json::to_writer(&mut *out, s).expect("write to Vec");
+    record::write_json_str(out, s);
 }
 
 /// Write one output record. `text` is what evidence offsets point into;

@@ -108,6 +108,41 @@ impl<'de> Deserialize<'de> for Str<'de> {
     }
 }
 
+/// Append `s` as a JSON string, exactly as `serde_json` writes it
+/// (`\"`, `\\`, `\b \f \n \r \t`, other control characters as `\u00xx`),
+/// copying the runs between those bytes whole (found sixteen bytes at a
+/// time) instead of one byte per step.
+pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut j = 0;
+    while let Some(k) = scan::special(b, j) {
+        out.extend_from_slice(&b[j..k]);
+        match b[k] {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            c => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 15) as usize],
+            ]),
+        }
+        j = k + 1;
+    }
+    out.extend_from_slice(&b[j..]);
+    out.push(b'"');
+}
+
 /// The `serde_json` reading of a record (the fallback).
 struct SerdeRecord<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
@@ -326,7 +361,7 @@ mod scan {
     /// The first quote, backslash or control byte at or after `j`: sixteen
     /// bytes at a time (SSE2 on x86_64), then a plain loop for the tail.
     #[inline]
-    fn special(b: &[u8], mut j: usize) -> Option<usize> {
+    pub fn special(b: &[u8], mut j: usize) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
         while let Some(c) = b.get(j..j + 16) {
             use std::arch::x86_64::*;
@@ -409,6 +444,21 @@ mod tests {
             ("{ }", false),
         ] {
             assert_eq!(Record::parse(line).unwrap().compact, compact, "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Strings are written as `serde_json` writes them.
+        #[test]
+        fn json_strings_are_written_as_serde_writes_them(s in proptest::string::string_regex(
+            "([a-z \u{e9}\u{2019}\u{1F600}\"\\\\/]|[\u{0}-\u{1f}]|\u{7f}){0,40}"
+        ).unwrap()) {
+            let mut ours = Vec::new();
+            write_json_str(&mut ours, &s);
+            proptest::prop_assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&s).unwrap()
+            );
         }
     }
 
