@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod lexicon;
 pub mod matcher;
 pub mod segment;
+mod simd;
 pub mod stance;
 pub mod tokenize;
 pub mod write;

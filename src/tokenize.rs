@@ -178,19 +178,11 @@ fn masks16(c: &[u8; 16]) -> (u16, u16) {
     // SAFETY: SSE2 is part of x86_64; the load reads exactly `c`.
     unsafe {
         let v = _mm_loadu_si128(c.as_ptr().cast());
-        // Unsigned range checks as signed compares after a shift of the
-        // range to the bottom of i8.
-        let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        let letter = _mm_cmplt_epi8(
-            _mm_add_epi8(lower, _mm_set1_epi8((0x80 - b'a') as i8)),
-            _mm_set1_epi8(-128 + 26),
-        );
-        let digit = _mm_cmplt_epi8(
-            _mm_add_epi8(v, _mm_set1_epi8((0x80 - b'0') as i8)),
-            _mm_set1_epi8(-128 + 10),
-        );
-        let alnum = _mm_movemask_epi8(_mm_or_si128(letter, digit)) as u16;
-        (alnum, _mm_movemask_epi8(digit) as u16)
+        let (alnum, digit) = crate::simd::alnum_and_digits(v);
+        (
+            _mm_movemask_epi8(alnum) as u16,
+            _mm_movemask_epi8(digit) as u16,
+        )
     }
 }
 
