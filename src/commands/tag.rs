@@ -145,15 +145,14 @@ pub fn run(args: &Args, g: &Global) -> crate::Result<Finished> {
             })
             .collect()
     };
-    // The next batch is read while this one is tagged only when reading
-    // cannot block on a slow producer (a file): otherwise this batch is
-    // written first, so output keeps pace with a pipe.
-    let prefetch = from_file;
     let mut spare: Vec<Vec<u8>> = Vec::new();
     let mut batch = reader.next_batch(Vec::new()).map_err(read_err)?;
     while !batch.lines.is_empty() {
         lines_read += batch.lines.len() as u64;
-        let (results, next) = if prefetch && !reader.at_end() {
+        // The next batch is read while this one is tagged only when reading
+        // cannot block on a slow producer (a file): otherwise this batch is
+        // written first, so output keeps pace with a pipe.
+        let (results, next) = if from_file && !reader.at_end() {
             let buf = spare.pop().unwrap_or_default();
             let (r, n) = rayon::join(|| process(&batch), || reader.next_batch(buf));
             (r, Some(n.map_err(read_err)?))
