@@ -262,3 +262,20 @@ fn a_line_that_is_not_utf8_is_skipped_with_its_number() {
         .collect();
     assert_eq!(ids, ["a", "c"]);
 }
+
+/// A file saved with a UTF-8 byte order mark tags its first record; only
+/// the first line may carry one.
+#[test]
+fn a_byte_order_mark_before_the_first_record_is_ignored() {
+    let input =
+        "\u{feff}{\"id\":\"a\",\"text\":\"Crimea.\"}\n\u{feff}{\"id\":\"b\",\"text\":\"x\"}\n";
+    let out = opstance().arg("tag").write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let ids: Vec<String> = lines(&out.stdout)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["a"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("<stdin>:2: not a JSON object"), "{stderr}");
+}

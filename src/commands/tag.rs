@@ -44,8 +44,8 @@ pub enum Format {
 /// addressed: id, theme, stance, score, cues, text.
 ///
 /// A line that is not valid UTF-8, not a JSON object, or has no text is
-/// skipped with its line number on stderr (exit code 3); blank lines are
-/// ignored.
+/// skipped with its line number on stderr (exit code 3); blank lines and a
+/// UTF-8 byte order mark are ignored.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// JSONL file; `-` or nothing reads stdin.
@@ -215,6 +215,13 @@ fn tag_line(
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
     let line = line.trim_end_matches(['\n', '\r']);
+    // A byte order mark (files saved by Windows tools) is not part of the
+    // first record.
+    let line = if ln == 1 {
+        line.strip_prefix('\u{feff}').unwrap_or(line)
+    } else {
+        line
+    };
     if line.trim().is_empty() {
         return Err(String::new());
     }
