@@ -765,14 +765,12 @@ struct Around<'b> {
     b: &'b [u8],
     /// The anchor might not be a word of its own: every window holds.
     open: bool,
-    before: [Near; MAX_SLOTS],
-    n_before: usize,
-    after: [Near; MAX_SLOTS],
-    n_after: usize,
-    /// Start of the farthest word before, end of the farthest word after,
-    /// read so far.
-    before_at: usize,
-    after_at: usize,
+    /// Per side ([`Side`] as index): the words read so far, nearest first.
+    near: [[Near; MAX_SLOTS]; 2],
+    read: [usize; 2],
+    /// Per side: start of the farthest word before, end of the farthest
+    /// word after, read so far.
+    at: [usize; 2],
 }
 
 impl<'b> Around<'b> {
@@ -788,12 +786,9 @@ impl<'b> Around<'b> {
             b,
             open: in_number(b, start, end)
                 || (joined(b, start, end) && !possessive_follows(b, start, end)),
-            before: [Near::End; MAX_SLOTS],
-            n_before: 0,
-            after: [Near::End; MAX_SLOTS],
-            n_after: 0,
-            before_at: start,
-            after_at: end,
+            near: [[Near::End; MAX_SLOTS]; 2],
+            read: [0; 2],
+            at: [start, end],
         }
     }
 
@@ -817,36 +812,22 @@ impl<'b> Around<'b> {
     /// The `i`-th word from the anchor on one side (0: the nearest), read
     /// from the raw text the first time it is asked for.
     fn word(&mut self, side: Side, i: usize) -> Near {
-        loop {
-            let n = match side {
-                Side::Before => self.n_before,
-                Side::After => self.n_after,
+        let k = side as usize;
+        while self.read[k] <= i {
+            let near = match side {
+                Side::Before => word_before(self.b, self.at[k]),
+                Side::After => word_after(self.b, self.at[k]),
             };
-            if n > i {
-                return match side {
-                    Side::Before => self.before[i],
-                    Side::After => self.after[i],
+            if let Near::Word(s, e, _) = near {
+                self.at[k] = match side {
+                    Side::Before => s,
+                    Side::After => e,
                 };
             }
-            match side {
-                Side::Before => {
-                    let near = word_before(self.b, self.before_at);
-                    if let Near::Word(s, _, _) = near {
-                        self.before_at = s;
-                    }
-                    self.before[n] = near;
-                    self.n_before += 1;
-                }
-                Side::After => {
-                    let near = word_after(self.b, self.after_at);
-                    if let Near::Word(_, e, _) = near {
-                        self.after_at = e;
-                    }
-                    self.after[n] = near;
-                    self.n_after += 1;
-                }
-            }
+            self.near[k][self.read[k]] = near;
+            self.read[k] += 1;
         }
+        self.near[k][i]
     }
 }
 
@@ -918,8 +899,8 @@ fn sl_alternatives(slot: &Slot) -> impl Iterator<Item = (u64, &[u8])> {
 
 #[derive(Clone, Copy)]
 enum Side {
-    Before,
-    After,
+    Before = 0,
+    After = 1,
 }
 
 /// The matcher's word next to a run, as far as the raw text tells.

@@ -93,9 +93,12 @@ pub fn finish(
         let rows = agg.long_rows();
         staged(dir, STANCE_LONG, &tables::long(agg, &rows))
     };
-    let small = || -> crate::Result<Vec<Syncing>> {
+    let aggregates = || -> crate::Result<Syncing> {
         let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
-        let mut v = vec![staged(dir, AGGREGATES, &json)?];
+        staged(dir, AGGREGATES, &json)
+    };
+    let small = || -> crate::Result<Vec<Syncing>> {
+        let mut v = vec![aggregates()?];
         v.push(staged(
             dir,
             STANCE_MATRIX,
@@ -109,8 +112,7 @@ pub fn finish(
         Ok(v)
     };
     if partial {
-        let json = serde_json::to_vec(agg).map_err(|e| crate::Error::Other(e.to_string()))?;
-        files.push(staged(dir, AGGREGATES, &json)?);
+        files.push(aggregates()?);
     } else {
         let ((sim, heat), (long, small)) = rayon::join(
             || rayon::join(similarity, heatmap),
