@@ -162,6 +162,9 @@ pub fn tag_gold(tagger: &Tagger, gold: &Coded, text_field: &str) -> crate::Resul
     Ok(out)
 }
 
+/// A scored claim: its part (set) index, its fold, its labels.
+type Scored = (usize, Option<String>, ClaimLabels);
+
 /// A claim's labels on `themes`; errors name the file.
 fn labels(c: &Coded, r: Option<&Value>, themes: &[String]) -> crate::Result<Vec<Option<i8>>> {
     themes
@@ -199,7 +202,7 @@ pub fn evaluate(
         ));
     }
     let several = parts.len() > 1 || opts.folds.is_some();
-    let mut claims: Vec<(usize, Option<String>, ClaimLabels)> = Vec::new();
+    let mut claims: Vec<Scored> = Vec::new();
     for (k, (p, gold)) in parts.iter().zip(&golds).enumerate() {
         let pred = match (&p.pred, tagger) {
             (Some(path), _) => Coded::load(path)?,
@@ -273,7 +276,7 @@ pub fn evaluate(
         )));
     }
     let n = themes.len();
-    let select = |keep: &dyn Fn(&(usize, Option<String>, ClaimLabels)) -> bool| {
+    let select = |keep: &dyn Fn(&Scored) -> bool| {
         let c: Vec<ClaimLabels> = claims
             .iter()
             .filter(|c| keep(c))
