@@ -30,7 +30,7 @@ enum Command {
     Explain(commands::explain::Args),
     Merge(commands::merge::Args),
     Eval(commands::eval::Args),
-    /// Check or test a lexicon file.
+    /// Check or test a lexicon file; suggest entries from coded claims.
     #[command(subcommand)]
     Lexicon(commands::lexicon::Command),
 }

@@ -1,4 +1,4 @@
-//! `opstance eval` on the real binary: small
+//! `opstance eval` and `opstance lexicon suggest` on the real binary: small
 //! fixtures written for these tests (`tests/fixtures/eval/`), and the coded
 //! sets of `../shared/eval` checked against `score.py` and `eval/pool.py`
 //! (those tests FAIL when `../shared` or python3 is missing).
@@ -218,6 +218,104 @@ fn tags_gold_itself_with_the_lexicon() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn lexicon_suggest_ranks_theme_and_pole_markers() {
+    let csv = run_ok(opstance().args([
+        "lexicon",
+        "suggest",
+        &fx("coded.jsonl"),
+        "--theme",
+        "territory",
+        "--min-count",
+        "3",
+        "--kwic",
+        "2",
+        "--alpha0",
+        "20",
+        "--format",
+        "csv",
+    ]));
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        head,
+        [
+            "theme",
+            "marks",
+            "rank",
+            "ngram",
+            "z",
+            "log_odds",
+            "count_in",
+            "count_out",
+            "claims_in",
+            "covered",
+            "new",
+            "kwic_id",
+            "kwic_pre",
+            "kwic_match",
+            "kwic_post"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let find = |marks: &str, ngram: &str| {
+        rows.iter()
+            .filter(|x| &x[1] == marks && &x[3] == ngram)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Theme vs rest: `occupied land` (4 claims), covered by the default
+    // lexicon's term; two KWIC lines from the first territory claims.
+    let ol = find("theme", "occupied land");
+    assert_eq!(ol.len(), 2, "{csv}");
+    assert_eq!(&ol[0][6], "4");
+    assert_eq!(&ol[0][7], "0");
+    assert!(ol[0][9].starts_with("term:occupied land"), "{:?}", ol[0]);
+    assert_eq!(&ol[0][11], "k1");
+    assert_eq!(&ol[0][13], "occupied land");
+    assert_eq!(&ol[0][12], "We will never cede");
+    assert_eq!(&ol[1][11], "k2");
+    assert_eq!(&ol[1][13], "Occupied land");
+    // `capital` marks the claims without the theme, never the theme.
+    assert!(rows.iter().all(|x| !x[3].contains("capital")));
+    // Poles: the +1 side's top is about the frozen front line, the −1
+    // side's about occupied land.
+    let top = |marks: &str| {
+        rows.iter()
+            .find(|x| &x[1] == marks && &x[2] == "1")
+            .unwrap()[3]
+            .to_string()
+    };
+    assert!(
+        top("pos").contains("front") || top("pos").contains("frozen"),
+        "{}",
+        top("pos")
+    );
+    assert!(
+        top("neg").contains("occupied") || top("neg").contains("land"),
+        "{}",
+        top("neg")
+    );
+    // Text: the same, with NEW for what the lexicon lacks; deterministic.
+    let args = ["lexicon", "suggest", &fx("coded.jsonl"), "--top", "5"];
+    let text = run_ok(opstance().args(args));
+    assert_eq!(text, run_ok(opstance().args(args)));
+    assert!(
+        text.contains("== territory: claims coded with the theme (7) vs without (7)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("== guarantees pos: its +1 claims (3) vs its -1 claims (0)"),
+        "{text}"
+    );
+    assert!(text.contains("NEW"), "{text}");
+    assert!(text.contains("(k8)"), "{text}");
+    let help = run_ok(opstance().args(["lexicon", "suggest", "--help"]));
+    for col in ["rank", "z", "covered", "kwic_pre", "alpha0"] {
+        assert!(help.contains(col), "{col}");
+    }
 }
 
 // ---------------------------------------------------------------------------

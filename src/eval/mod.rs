@@ -1,14 +1,17 @@
 //! Evaluation against coded claims: the figures of `../shared/eval/score.py`
 //! (same definitions, see [`metrics`]) with bootstrap intervals over
 //! documents ([`bootstrap`]), confusion matrices, Cohen's κ against a second
-//! coding and document-grouped folds ([`folds`]). `opstance eval` only
-//! wires arguments to this module; `docs/eval.md` explains the figures.
+//! coding, document-grouped folds ([`folds`]), and lexicon suggestions from
+//! coded claims ([`suggest`]). `opstance eval` and `opstance lexicon
+//! suggest` only wire arguments to this module; `docs/eval.md` explains the
+//! figures.
 
 pub mod bootstrap;
 pub mod data;
 pub mod folds;
 pub mod metrics;
 pub mod report;
+pub mod suggest;
 
 use std::path::PathBuf;
 
