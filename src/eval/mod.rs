@@ -330,3 +330,95 @@ pub fn evaluate(
         folds: fold_scores,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &tempfile::TempDir, name: &str, lines: &[&str]) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        p
+    }
+
+    fn opts(folds: Option<Folds>, holdout: bool) -> Options {
+        Options {
+            themes: None,
+            preferred: vec!["land".into(), "aid".into()],
+            bootstrap: 0,
+            seed: 1,
+            folds,
+            holdout,
+            text_field: "text".into(),
+        }
+    }
+
+    /// Flat gold, predictions in both forms, one missing; by hand:
+    ///
+    /// ```text
+    /// id doc  gold land/aid   pred land/aid
+    /// 1  x    -1 / null       -1 / null      (flat)
+    /// 2  x    -1 / 1          -1 / 0         (themes form)
+    /// 3  y    null / 1        (missing)
+    /// 4  y    1 / null        null / null    (themes: {})
+    /// ```
+    /// land: det tp 2, fn 1 → P 1, R 2/3; −1 F1 1, +1 F1 0 → F_pm 0.5.
+    /// aid: det tp 1, fn 1 → P 1, R 1/2; +1: fn 2 → F1 0; −1 none → 0.
+    #[test]
+    fn evaluate_reads_both_forms_and_missing_predictions() {
+        let dir = tempfile::tempdir().unwrap();
+        let gold = write(
+            &dir,
+            "g.jsonl",
+            &[
+                r#"{"id":1,"doc":"x","land":-1,"aid":null,"n":5}"#,
+                r#"{"id":2,"doc":"x","land":-1,"aid":1,"n":6}"#,
+                r#"{"id":3,"doc":"y","land":null,"aid":1,"n":7}"#,
+                r#"{"id":4,"doc":"y","land":1,"aid":null,"n":8}"#,
+            ],
+        );
+        let pred = write(
+            &dir,
+            "p.jsonl",
+            &[
+                r#"{"id":1,"land":-1,"aid":null}"#,
+                r#"{"id":"2","themes":{"land":{"stance":-1},"aid":{"stance":0}}}"#,
+                r#"{"id":4,"themes":{}}"#,
+            ],
+        );
+        let part = Part {
+            set: "s".into(),
+            gold,
+            pred: Some(pred),
+            second: None,
+        };
+        let e = evaluate(std::slice::from_ref(&part), None, &opts(None, false)).unwrap();
+        assert_eq!(e.themes, ["land", "aid"], "`n` is no theme");
+        let (land, aid) = (e.scores.themes[0], e.scores.themes[1]);
+        assert_eq!(e.scores.n_missing_predictions, 1);
+        assert_eq!((land.detect_p, land.detect_r), (1.0, 2.0 / 3.0));
+        assert_eq!(land.f_pm, 0.5);
+        assert_eq!(land.stance_acc, 1.0);
+        assert_eq!((aid.detect_p, aid.detect_r), (1.0, 0.5));
+        assert_eq!(aid.f_pm, 0.0);
+        assert_eq!(aid.stance_acc, 0.0);
+        // Cells: only x has ≥ 2 gold land stances → r NaN.
+        assert_eq!(land.n_cells, 1);
+        assert!(land.cell_r.is_nan());
+        assert_eq!(e.scores.macro_f_pm, 0.25);
+        // Folds: x in fold 0, y held out.
+        let f = Folds::parse("f", "set,doc,fold\ns,x,0\ns,y,holdout\n").unwrap();
+        let pool = evaluate(
+            std::slice::from_ref(&part),
+            None,
+            &opts(Some(f.clone()), false),
+        )
+        .unwrap();
+        assert_eq!((pool.scope, pool.scores.n_claims), (Scope::Pool, 2));
+        assert_eq!(pool.folds.len(), 1);
+        assert_eq!(pool.folds_f_pm().unwrap().0, pool.scores.macro_f_pm);
+        let hold = evaluate(std::slice::from_ref(&part), None, &opts(Some(f), true)).unwrap();
+        assert_eq!((hold.scope, hold.scores.n_claims), (Scope::Holdout, 2));
+        assert!(hold.folds.is_empty());
+    }
+}
