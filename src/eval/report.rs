@@ -53,7 +53,7 @@ pub fn text(e: &Evaluation) -> String {
             "  scope: pool of sets {} (all folds but holdout)",
             e.sets.join("+")
         ),
-        Scope::Holdout => format!("  scope: holdout of sets {}", e.sets.join("+")),
+        Scope::Holdout => format!("  scope: holdout documents of sets {}", e.sets.join("+")),
     };
     let _ = writeln!(
         o,
