@@ -3,7 +3,7 @@
 //!
 //! Candidates are the uni-, bi- and trigrams of a claim's normalised tokens
 //! (the tokenizer's forms, so a candidate is written as a lexicon entry is:
-//! `do n't accept`, `1991 borders`): words and numbers, never across
+//! `n't accept`, `1991 borders`): words and numbers, never across
 //! punctuation (a clause end, a quote), except the possessive `'s` the
 //! matcher skips too. N-grams that start or end with a function word
 //! ([`STOPWORDS`]) are left out (`of the`, `the border`), inner ones kept
