@@ -10,7 +10,9 @@ use super::metrics::{DocStats, Scores};
 use crate::aggregate::{fnv1a, percentile_interval, SplitMix64};
 
 /// Intervals of [`Scores::figures`] (same order); `None` for a figure
-/// that is NaN in every resample, and for all when `resamples` is 0 or
+/// that is NaN on the documents themselves (an undefined figure has no
+/// interval, even when resamples that draw a document twice make it
+/// defined) or in every resample, and for all when `resamples` is 0 or
 /// there are no documents.
 pub fn intervals(
     docs: &[DocStats],
@@ -19,7 +21,8 @@ pub fn intervals(
     seed: u64,
     label: &str,
 ) -> Vec<Option<(f64, f64)>> {
-    let n_figures = Scores::of(docs, n_themes).figures().len();
+    let estimate = Scores::of(docs, n_themes).figures();
+    let n_figures = estimate.len();
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples as usize); n_figures];
     if resamples > 0 && !docs.is_empty() {
         let mut rng = SplitMix64::new(seed ^ fnv1a(&["eval", label]));
@@ -37,7 +40,17 @@ pub fn intervals(
             }
         }
     }
-    draws.into_iter().map(percentile_interval).collect()
+    draws
+        .into_iter()
+        .zip(estimate)
+        .map(|(d, e)| {
+            if e.is_nan() {
+                None
+            } else {
+                percentile_interval(d)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -78,6 +91,7 @@ mod tests {
         assert_eq!(a.len(), est.len());
         for (i, (ci, e)) in a.iter().zip(&est).enumerate() {
             if e.is_nan() {
+                assert!(ci.is_none(), "figure {i} is NaN but has an interval");
                 continue;
             }
             let (lo, hi) = ci.unwrap_or_else(|| panic!("figure {i} has no interval"));
