@@ -598,7 +598,7 @@ impl SplitMix64 {
 }
 
 /// FNV-1a over the parts (with a separator), to give each cell its own stream.
-fn fnv1a(parts: &[&str]) -> u64 {
+pub fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
         for &b in p.as_bytes().iter().chain(&[0xff]) {
@@ -707,7 +707,7 @@ impl Bootstrap {
 
 /// The central [`CI_LEVEL`] interval of the draws (linear interpolation
 /// between order statistics); `None` without draws.
-fn percentile_interval(mut d: Vec<f64>) -> Option<(f64, f64)> {
+pub fn percentile_interval(mut d: Vec<f64>) -> Option<(f64, f64)> {
     if d.is_empty() {
         return None;
     }

@@ -15,6 +15,7 @@ pub mod model;
 
 pub mod aggregate;
 pub mod clean;
+pub mod eval;
 pub mod ingest;
 pub mod lexicon;
 pub mod matcher;

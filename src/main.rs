@@ -29,7 +29,8 @@ enum Command {
     Diff(commands::diff::Args),
     Explain(commands::explain::Args),
     Merge(commands::merge::Args),
-    /// Check or test a lexicon file.
+    Eval(commands::eval::Args),
+    /// Check or test a lexicon file; suggest entries from coded claims.
     #[command(subcommand)]
     Lexicon(commands::lexicon::Command),
 }
@@ -51,6 +52,7 @@ fn main() {
         Command::Diff(a) => commands::diff::run(a, g),
         Command::Explain(a) => commands::explain::run(a, g),
         Command::Merge(a) => commands::merge::run(a, g),
+        Command::Eval(a) => commands::eval::run(a, g),
         Command::Lexicon(c) => commands::lexicon::run(c, g),
     };
     match result {

@@ -77,6 +77,23 @@ impl Tagger {
         self.tag_with_context(text, scratch, &[])
     }
 
+    /// Tag one record of a claims file: what `opstance tag` runs for each
+    /// input record and `opstance eval` for each claim of a gold file, so a
+    /// change of how a record is decided reaches both. `prev` is the result
+    /// of the previous record of the same document when the caller knows it
+    /// (`eval` reads claims in document order; `tag` does not know yet and
+    /// passes `None`). It is not used yet: a context-aware decider belongs
+    /// here.
+    pub fn tag_record(
+        &self,
+        text: &str,
+        prev: Option<&[ThemeResult]>,
+        scratch: &mut Scratch,
+    ) -> ClaimTags {
+        let _ = prev;
+        self.tag(text, scratch)
+    }
+
     /// Tag one claim read in its passage: `prev` is the result of the
     /// previous claim of the same document (empty at a document start).
     /// A theme the previous claim addressed needs only half its

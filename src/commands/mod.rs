@@ -3,6 +3,7 @@
 
 pub mod claims;
 pub mod diff;
+pub mod eval;
 pub mod explain;
 pub mod lexicon;
 pub mod merge;

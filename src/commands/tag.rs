@@ -260,7 +260,7 @@ fn tag_record(
     let tagger = pipeline.tagger.as_ref().expect("tag has a tagger");
     let lex = tagger.lexicon();
     if !args.split {
-        let tags = tagger.tag(text, scratch);
+        let tags = tagger.tag_record(text, None, scratch);
         write_record(out, line, args, lex, &id, rec, text, None, &tags);
         return Ok(());
     }
